@@ -1,0 +1,138 @@
+#include "app/run_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "app/admin_handler.hpp"
+#include "app/api_handler.hpp"
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "core/encoding.hpp"
+#include "email/outbox_sender.hpp"
+#include "http/blocking_pool.hpp"
+#include "http/server.hpp"
+#include "limit/fail_open_guard.hpp"
+#include "limit/fault_injecting_limiter.hpp"
+#include "limit/in_process_sliding_log.hpp"
+#include "ops/access_log.hpp"
+#include "ops/logging.hpp"
+#include "ops/metrics.hpp"
+#include "partner/key_authenticator.hpp"
+#include "partner/partner_api.hpp"
+#include "partner/partner_service.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace polysim {
+
+namespace {
+
+std::string random_secret() {
+  std::array<std::uint8_t, 32> bytes{};
+  random_bytes(bytes);
+  return hex_encode(std::span<const std::uint8_t>(bytes));
+}
+
+// Tests and scripts learn the bound ports (listen on port 0) from this file.
+void write_listen_file(const std::string& data_dir, std::uint16_t api, std::uint16_t admin) {
+  const auto final_path = std::filesystem::path(data_dir) / "listen.json";
+  const auto tmp = std::filesystem::path(data_dir) / "listen.json.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"api\": " << api << ", \"admin\": " << admin << "}\n";
+  }
+  std::filesystem::rename(tmp, final_path);
+}
+
+}  // namespace
+
+int run_server(const Config& config) {
+  auto logger = ops::make_logger(config.log_format, config.log_level);
+  ops::Log log(logger, config.log_format == "json");
+  if (!config.database_url.empty()) {
+    log.error("database_url: PostgreSQL is not supported yet; leave it empty for the embedded SQLite store");
+    return 2;
+  }
+  std::filesystem::create_directories(config.data_dir);
+
+  SystemClock clock;
+  store::sqlite::SqliteStore store({config.sqlite_path(), config.sqlite_synchronous});
+  for (int version : store.migrate()) log.info("applied migration " + std::to_string(version));
+  const auto cursor_secret =
+      config.cursor_secret.empty() ? store.get_or_create_secret("cursor_secret", random_secret()) : config.cursor_secret;
+
+  ops::Metrics metrics;
+  limit::InProcessSlidingLog sliding_log(clock);
+  limit::FaultInjectingLimiter fault_injector(sliding_log);
+  limit::RateLimiter& limiter = config.testing_fault_injection ? static_cast<limit::RateLimiter&>(fault_injector)
+                                                               : static_cast<limit::RateLimiter&>(sliding_log);
+  limit::FailOpenGuard guard(
+      limiter,
+      [&](std::string_view reason) {
+        metrics.record_limiter_store_error();
+        log.warn("rate limiter store failed, request admitted: " + std::string(reason));
+      },
+      config.ratelimit_store_timeout);
+
+  const int io_threads = config.io_threads > 0 ? config.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  http::BlockingPool pool(static_cast<std::size_t>(config.blocking_threads));
+
+  partner::KeyAuthenticator keys(store, clock, config.cache_ttl);
+  partner::PartnerService partner_service(store, clock, guard, partner::CursorCodec(cursor_secret),
+                                          partner::PlatformSettings{config.effective_trader_app_url()});
+  partner::PartnerApi partner_api(partner_service, keys, guard, pool, clock);
+
+  http::ServerLimits limits;
+  limits.header_timeout = config.http_header_timeout;
+  limits.body_timeout = config.http_body_timeout;
+  limits.idle_timeout = config.http_idle_timeout;
+  limits.write_timeout = config.http_write_timeout;
+  limits.drain_timeout = config.http_drain_timeout;
+  limits.max_connections = config.http_max_connections;
+
+  ops::AccessLog access_log(logger, metrics, config.access_log, config.log_format == "json");
+  http::HttpServer server(limits, io_threads, access_log);
+  auto ready = [&] { return !server.draining() && store.ping(); };
+  app::ApiHandler api(partner_api, pool, ready);
+  app::AdminHandler admin(metrics, pool, ready, config.admin_token,
+                          config.testing_fault_injection ? &fault_injector : nullptr);
+
+  std::uint16_t api_port = 0, admin_port = 0;
+  try {
+    api_port = server.listen("api", config.listen.host, config.listen.port, api);
+    admin_port = server.listen("admin", config.admin_listen.host, config.admin_listen.port, admin);
+  } catch (const std::exception& e) {
+    log.error(e.what());
+    return 1;
+  }
+
+  std::unique_ptr<email::MailTransport> transport;
+  const auto transport_name = config.effective_email_transport();
+  if (transport_name == "log") {
+    transport = std::make_unique<email::LogTransport>(log);
+  } else {
+    if (transport_name == "smtp")
+      log.warn("email.transport smtp is not implemented yet; mail goes to the file sink");
+    transport = std::make_unique<email::FileSinkTransport>((std::filesystem::path(config.data_dir) / "outbox.jsonl").string());
+  }
+  email::OutboxSender outbox(store, *transport, clock, log);
+  outbox.start();
+
+  write_listen_file(config.data_dir, api_port, admin_port);
+  log.info("polysim listening: api " + config.listen.host + ":" + std::to_string(api_port) + ", admin " +
+           config.admin_listen.host + ":" + std::to_string(admin_port) + ", " + std::to_string(io_threads) +
+           " io threads, data in " + config.data_dir);
+
+  server.run();
+  log.info("drained; stopping background work");
+  outbox.stop();
+  pool.stop();
+  std::error_code ec;
+  std::filesystem::remove(std::filesystem::path(config.data_dir) / "listen.json", ec);
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace polysim

@@ -1,0 +1,289 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <functional>
+#include <toml++/toml.h>
+
+extern char** environ;
+
+namespace polysim {
+
+namespace {
+
+using Setter = std::function<void(Config&, const std::string&)>;
+
+struct Setting {
+  SettingInfo info;
+  Setter set;
+};
+
+std::string kebab(std::string name) {
+  for (auto& c : name)
+    if (c == '.' || c == '_') c = '-';
+  return "--" + name;
+}
+
+std::string env_name(std::string name) {
+  for (auto& c : name) {
+    if (c == '.' || c == '-') c = '_';
+    else c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return "POLYSIM_" + name;
+}
+
+[[noreturn]] void bad(const std::string& name, const std::string& value, const std::string& why) {
+  throw ConfigError("invalid value '" + value + "' for " + name + ": " + why);
+}
+
+std::int64_t parse_int(const std::string& name, const std::string& v, std::int64_t lo, std::int64_t hi) {
+  std::int64_t out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size()) bad(name, v, "not an integer");
+  if (out < lo || out > hi) bad(name, v, "out of range " + std::to_string(lo) + ".." + std::to_string(hi));
+  return out;
+}
+
+bool parse_bool(const std::string& name, const std::string& v) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  bad(name, v, "expected true or false");
+}
+
+HostPort parse_host_port(const std::string& name, const std::string& v) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0) bad(name, v, "expected host:port");
+  HostPort hp;
+  hp.host = v.substr(0, colon);
+  if (hp.host.size() > 2 && hp.host.front() == '[' && hp.host.back() == ']') hp.host = hp.host.substr(1, hp.host.size() - 2);
+  hp.port = static_cast<std::uint16_t>(parse_int(name, v.substr(colon + 1), 0, 65535));
+  return hp;
+}
+
+std::chrono::milliseconds duration(const std::string& name, const std::string& v) {
+  auto d = parse_duration(v);
+  if (!d) bad(name, v, "expected a duration such as 50ms, 5s or 2m");
+  return *d;
+}
+
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= v.size()) {
+    auto comma = v.find(',', pos);
+    auto item = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = [] {
+    std::vector<Setting> t;
+    auto add = [&](std::string name, std::string def, std::string help, Setter set) {
+      SettingInfo info{name, kebab(name), env_name(name), std::move(def), std::move(help)};
+      t.push_back(Setting{std::move(info), std::move(set)});
+    };
+    add("data_dir", "./data", "SQLite database, email file sink and other local state",
+        [](Config& c, const std::string& v) { c.data_dir = v; });
+    add("config", "<data-dir>/polysim.toml", "configuration file (TOML)",
+        [](Config& c, const std::string& v) { c.config_file = v; });
+    add("listen", "127.0.0.1:8080", "API listener (port 0 picks a free port)",
+        [](Config& c, const std::string& v) { c.listen = parse_host_port("listen", v); });
+    add("admin_listen", "127.0.0.1:9464", "metrics and admin listener",
+        [](Config& c, const std::string& v) { c.admin_listen = parse_host_port("admin_listen", v); });
+    add("database_url", "SQLite in data_dir", "postgres://… (later issue); empty for embedded SQLite",
+        [](Config& c, const std::string& v) { c.database_url = v; });
+    add("redis_url", "none", "shared limiter counters (later issue)",
+        [](Config& c, const std::string& v) { c.redis_url = v; });
+    add("public_base_url", "http://127.0.0.1:8080", "base of links the server sends",
+        [](Config& c, const std::string& v) { c.public_base_url = v; });
+    add("trader_app_url", "public_base_url", "trader front end; default landing page of login links",
+        [](Config& c, const std::string& v) { c.trader_app_url = v; });
+    add("log_format", "text", "text or json", [](Config& c, const std::string& v) {
+      if (v != "text" && v != "json") bad("log_format", v, "expected text or json");
+      c.log_format = v;
+    });
+    add("log_level", "info", "trace, debug, info, warn, error", [](Config& c, const std::string& v) {
+      if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error") bad("log_level", v, "unknown level");
+      c.log_level = v;
+    });
+    add("access_log", "true", "one log line per request",
+        [](Config& c, const std::string& v) { c.access_log = parse_bool("access_log", v); });
+    add("io_threads", "0 (one per core)", "event-loop threads",
+        [](Config& c, const std::string& v) { c.io_threads = static_cast<int>(parse_int("io_threads", v, 0, 256)); });
+    add("blocking_threads", "32", "threads that wait on the database",
+        [](Config& c, const std::string& v) { c.blocking_threads = static_cast<int>(parse_int("blocking_threads", v, 1, 1024)); });
+    add("email.transport", "smtp if smtp.url is set, else file", "file, smtp or log", [](Config& c, const std::string& v) {
+      if (v != "file" && v != "smtp" && v != "log") bad("email.transport", v, "expected file, smtp or log");
+      c.email_transport = v;
+    });
+    add("smtp.url", "none", "smtp://host:port for outgoing mail", [](Config& c, const std::string& v) { c.smtp_url = v; });
+    add("database.sqlite_synchronous", "normal", "normal (survives kill -9) or full (also power loss)",
+        [](Config& c, const std::string& v) {
+          if (v != "normal" && v != "full") bad("database.sqlite_synchronous", v, "expected normal or full");
+          c.sqlite_synchronous = v;
+        });
+    add("ratelimit.ipv6_prefix", "64", "IPv6 grouping of client addresses", [](Config& c, const std::string& v) {
+      c.ratelimit_ipv6_prefix = static_cast<int>(parse_int("ratelimit.ipv6_prefix", v, 1, 128));
+    });
+    add("ratelimit.trusted_proxies", "none", "comma-separated CIDRs whose X-Forwarded-For is read",
+        [](Config& c, const std::string& v) { c.ratelimit_trusted_proxies = split_list(v); });
+    add("ratelimit.store_timeout", "50ms", "limiter calls slower than this fail open",
+        [](Config& c, const std::string& v) { c.ratelimit_store_timeout = duration("ratelimit.store_timeout", v); });
+    add("cache.ttl", "2s", "how long API keys and tenants are cached (at most 5s)", [](Config& c, const std::string& v) {
+      auto d = duration("cache.ttl", v);
+      if (d > std::chrono::seconds(5)) bad("cache.ttl", v, "at most 5s");
+      c.cache_ttl = d;
+    });
+    add("http.max_connections", "10000", "open connections; more are answered 503 and closed",
+        [](Config& c, const std::string& v) {
+          c.http_max_connections = static_cast<std::size_t>(parse_int("http.max_connections", v, 1, 1'000'000));
+        });
+    add("http.header_timeout", "10s", "time to receive a request's headers",
+        [](Config& c, const std::string& v) { c.http_header_timeout = duration("http.header_timeout", v); });
+    add("http.body_timeout", "30s", "time to receive a request's body",
+        [](Config& c, const std::string& v) { c.http_body_timeout = duration("http.body_timeout", v); });
+    add("http.idle_timeout", "60s", "keep-alive connection idle time",
+        [](Config& c, const std::string& v) { c.http_idle_timeout = duration("http.idle_timeout", v); });
+    add("http.write_timeout", "10s", "time to write a response",
+        [](Config& c, const std::string& v) { c.http_write_timeout = duration("http.write_timeout", v); });
+    add("http.drain_timeout", "10s", "on SIGTERM, how long in-flight requests may finish",
+        [](Config& c, const std::string& v) { c.http_drain_timeout = duration("http.drain_timeout", v); });
+    add("admin.token", "none", "Bearer token required on the admin listener off loopback",
+        [](Config& c, const std::string& v) { c.admin_token = v; });
+    add("cursor_secret", "generated by the bootstrap", "HMAC key of list cursors (shared by instances)",
+        [](Config& c, const std::string& v) { c.cursor_secret = v; });
+    add("testing.fault_injection", "false", "admin endpoints that inject store faults (tests only)",
+        [](Config& c, const std::string& v) { c.testing_fault_injection = parse_bool("testing.fault_injection", v); });
+    return t;
+  }();
+  return table;
+}
+
+void flatten_toml(const toml::table& table, const std::string& prefix, std::map<std::string, std::string>& out) {
+  for (const auto& [key, node] : table) {
+    std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (auto sub = node.as_table()) {
+      flatten_toml(*sub, name, out);
+    } else if (auto s = node.as_string()) {
+      out[name] = s->get();
+    } else if (auto i = node.as_integer()) {
+      out[name] = std::to_string(i->get());
+    } else if (auto b = node.as_boolean()) {
+      out[name] = b->get() ? "true" : "false";
+    } else if (auto arr = node.as_array()) {
+      std::string joined;
+      for (const auto& item : *arr) {
+        if (auto is = item.as_string()) {
+          if (!joined.empty()) joined += ",";
+          joined += is->get();
+        } else {
+          throw ConfigError("setting " + name + ": arrays may hold only strings");
+        }
+      }
+      out[name] = joined;
+    } else {
+      throw ConfigError("setting " + name + ": unsupported value type");
+    }
+  }
+}
+
+}  // namespace
+
+std::string HostPort::str() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+std::string Config::sqlite_path() const { return (std::filesystem::path(data_dir) / "polysim.db").string(); }
+
+const std::vector<SettingInfo>& all_settings() {
+  static const std::vector<SettingInfo> infos = [] {
+    std::vector<SettingInfo> out;
+    for (const auto& s : settings()) out.push_back(s.info);
+    return out;
+  }();
+  return infos;
+}
+
+void apply_setting(Config& config, const std::string& name, const std::string& value) {
+  for (const auto& s : settings()) {
+    if (s.info.name == name) {
+      s.set(config, value);
+      return;
+    }
+  }
+  throw ConfigError("unknown setting '" + name + "'");
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  const auto unit = text.substr(digits);
+  if (unit.empty() || unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::milliseconds(n * 1000);
+  if (unit == "m") return std::chrono::milliseconds(n * 60'000);
+  if (unit == "h") return std::chrono::milliseconds(n * 3'600'000);
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (kv.substr(0, 8) != "POLYSIM_") continue;
+    out.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return out;
+}
+
+Config load_config(const std::map<std::string, std::string>& flags,
+                   const std::map<std::string, std::string>& environment) {
+  Config config;
+  // The data dir and config path decide which file to read, so settle them first.
+  auto layered = [&](const std::string& name) -> std::optional<std::string> {
+    if (auto f = flags.find(name); f != flags.end()) return f->second;
+    for (const auto& s : settings())
+      if (s.info.name == name)
+        if (auto e = environment.find(s.info.env); e != environment.end()) return e->second;
+    return std::nullopt;
+  };
+  if (auto v = layered("data_dir")) config.data_dir = *v;
+  std::string file;
+  bool explicit_file = false;
+  if (auto v = layered("config")) {
+    file = *v;
+    explicit_file = true;
+  } else {
+    file = (std::filesystem::path(config.data_dir) / "polysim.toml").string();
+  }
+
+  std::map<std::string, std::string> from_file;
+  if (std::filesystem::exists(file)) {
+    try {
+      flatten_toml(toml::parse_file(file), "", from_file);
+    } catch (const toml::parse_error& e) {
+      throw ConfigError("cannot parse " + file + ": " + std::string(e.description()));
+    }
+  } else if (explicit_file) {
+    throw ConfigError("config file not found: " + file);
+  }
+  for (const auto& [name, value] : from_file) apply_setting(config, name, value);
+  for (const auto& s : settings())
+    if (auto e = environment.find(s.info.env); e != environment.end()) s.set(config, e->second);
+  for (const auto& [name, value] : flags) apply_setting(config, name, value);
+  config.config_file = file;
+  return config;
+}
+
+}  // namespace polysim

@@ -1,0 +1,53 @@
+#include "http/request.hpp"
+#include "http/response.hpp"
+
+namespace polysim::http {
+
+std::string_view method_name(Method m) {
+  switch (m) {
+    case Method::Get: return "GET";
+    case Method::Head: return "HEAD";
+    case Method::Post: return "POST";
+    case Method::Put: return "PUT";
+    case Method::Patch: return "PATCH";
+    case Method::Delete: return "DELETE";
+    case Method::Options: return "OPTIONS";
+    case Method::Other: break;
+  }
+  return "OTHER";
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  for (const auto& h : headers)
+    if (iequals(h.name, name)) return h.value;
+  return std::nullopt;
+}
+
+std::size_t Request::header_count(std::string_view name) const {
+  std::size_t n = 0;
+  for (const auto& h : headers)
+    if (iequals(h.name, name)) ++n;
+  return n;
+}
+
+void Response::replace_header(std::string_view name, std::string value) {
+  for (auto& h : headers)
+    if (h.first == name) {
+      h.second = std::move(value);
+      return;
+    }
+  headers.emplace_back(std::string(name), std::move(value));
+}
+
+}  // namespace polysim::http

@@ -1,0 +1,46 @@
+#include "partner/key_authenticator.hpp"
+
+#include <mutex>
+
+namespace polysim::partner {
+
+KeyAuthenticator::KeyAuthenticator(store::Store& store, const Clock& clock, std::chrono::milliseconds ttl,
+                                   std::size_t max_entries)
+    : store_(store), clock_(clock), ttl_(ttl), max_entries_(max_entries) {}
+
+std::shared_ptr<const ResolvedKey> KeyAuthenticator::cached(const std::string& key_hash) const {
+  std::shared_lock lock(mutex_);
+  auto it = entries_.find(key_hash);
+  if (it == entries_.end()) return nullptr;
+  if (clock_.monotonic_millis() - it->second->loaded_at_ms >= ttl_.count()) return nullptr;
+  return it->second;
+}
+
+std::shared_ptr<const ResolvedKey> KeyAuthenticator::load(const std::string& key_hash) {
+  auto resolved = std::make_shared<ResolvedKey>();
+  resolved->loaded_at_ms = clock_.monotonic_millis();
+  if (auto key = store_.find_api_key_by_hash(key_hash)) {
+    if (auto tenant = store_.find_tenant(key->tenant_id)) {
+      resolved->found = true;
+      resolved->key = std::move(*key);
+      resolved->tenant = std::move(*tenant);
+    }
+  }
+  std::unique_lock lock(mutex_);
+  if (entries_.size() >= max_entries_) {
+    // Random unknown keys must not grow the cache without bound: drop expired entries, and if
+    // that is not enough, start over.
+    const auto now = clock_.monotonic_millis();
+    std::erase_if(entries_, [&](const auto& e) { return now - e.second->loaded_at_ms >= ttl_.count(); });
+    if (entries_.size() >= max_entries_) entries_.clear();
+  }
+  entries_[key_hash] = resolved;
+  return resolved;
+}
+
+void KeyAuthenticator::invalidate_all() {
+  std::unique_lock lock(mutex_);
+  entries_.clear();
+}
+
+}  // namespace polysim::partner

@@ -1,0 +1,104 @@
+// The partner API's domain logic: users, login links, governed accounts and their trades,
+// in the error order 10-partner-api.md fixes. It knows nothing of HTTP; calls block on the
+// store and run on the blocking pool.
+#pragma once
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/uuid.hpp"
+#include "limit/fail_open_guard.hpp"
+#include "partner/cursor_codec.hpp"
+#include "partner/partner_error.hpp"
+#include "store/store.hpp"
+
+namespace polysim::partner {
+
+template <class T>
+using Result = std::variant<T, PartnerError>;
+
+struct CreateUserRequest {
+  std::string external_id;
+  std::string email;  // as sent; normalised by the service
+  std::string metadata_json = "{}";
+};
+
+struct CreateAccountRequest {
+  std::int64_t user_id = 0;
+  std::string external_id;
+  std::string stage;
+  std::int64_t starting_balance = 0;  // micros
+  std::string metadata_json = "{}";
+  std::string rules_json = "{}";
+};
+
+struct ListAccountsRequest {
+  std::optional<std::int64_t> user_id;
+  std::optional<std::string> external_id;
+  std::optional<std::string> stage;
+  std::optional<std::string> status;
+  int limit = 100;
+  std::string cursor;
+};
+
+struct TradesRequest {
+  std::optional<std::string> side;    // BUY | SELL
+  std::optional<std::string> market;  // id or slug
+  std::optional<std::int64_t> since;
+  std::optional<std::int64_t> until;
+  int limit = 100;
+  std::string cursor;
+};
+
+template <class Row>
+struct Page {
+  std::vector<Row> rows;
+  std::optional<std::string> next_cursor;
+};
+
+struct Created {
+  bool created = false;
+};
+
+struct PlatformSettings {
+  std::string trader_app_url;
+};
+
+class PartnerService {
+ public:
+  PartnerService(store::Store& store, const Clock& clock, limit::FailOpenGuard& limiter, CursorCodec cursors,
+                 PlatformSettings settings);
+
+  Result<std::pair<store::PartnerUserRecord, bool>> create_user(const store::TenantRecord& tenant,
+                                                                const CreateUserRequest& request);
+  Result<store::PartnerUserRecord> get_user(const store::TenantRecord& tenant, std::int64_t user_id);
+  Result<Created> send_login_link(const store::TenantRecord& tenant, std::int64_t user_id,
+                                  const std::optional<std::string>& redirect_url);
+
+  Result<std::pair<store::AccountRecord, bool>> create_account(const store::TenantRecord& tenant,
+                                                               const CreateAccountRequest& request);
+  Result<store::AccountRecord> get_account(const store::TenantRecord& tenant, const std::string& account_id);
+  Result<Page<store::AccountRecord>> list_accounts(const store::TenantRecord& tenant, const ListAccountsRequest& request);
+  Result<store::AccountRecord> patch_account(const store::TenantRecord& tenant, const std::string& account_id,
+                                             const store::AccountPatch& patch);
+  Result<store::AccountRecord> close_account(const store::TenantRecord& tenant, const std::string& account_id);
+  Result<store::AccountRecord> reset_account(const store::TenantRecord& tenant, const std::string& account_id);
+  Result<Page<store::FillRecord>> list_trades(const store::TenantRecord& tenant, const std::string& account_id,
+                                              const TradesRequest& request);
+
+  std::int64_t now() const { return clock_.now_unix_micros(); }
+
+ private:
+  std::optional<store::AccountRecord> governed_account(const store::TenantRecord& tenant, const std::string& id);
+
+  store::Store& store_;
+  const Clock& clock_;
+  limit::FailOpenGuard& limiter_;
+  CursorCodec cursors_;
+  PlatformSettings settings_;
+  UuidV7Generator ids_;
+};
+
+}  // namespace polysim::partner

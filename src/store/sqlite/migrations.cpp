@@ -1,0 +1,244 @@
+#include "store/sqlite/migrations.hpp"
+
+namespace polysim::store::sqlite {
+
+namespace {
+
+constexpr std::string_view kFoundation = R"sql(
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  partner_enabled INTEGER NOT NULL DEFAULT 1,
+  min_starting_balance INTEGER NOT NULL,
+  max_starting_balance INTEGER NOT NULL,
+  redirect_origins TEXT NOT NULL DEFAULT '[]',
+  default_login_url TEXT,
+  tenant_per_second INTEGER NOT NULL,
+  tenant_per_minute INTEGER NOT NULL,
+  key_per_second INTEGER NOT NULL,
+  key_per_minute INTEGER NOT NULL,
+  demo_starting_balance INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  key_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  deactivated_at INTEGER,
+  revoked_at INTEGER,
+  last_used_at INTEGER
+);
+CREATE INDEX api_keys_tenant ON api_keys(tenant_id);
+
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid TEXT NOT NULL UNIQUE,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  email TEXT NOT NULL,
+  password_hash TEXT,
+  email_verified_at INTEGER,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (tenant_id, email)
+);
+
+CREATE TABLE partner_user_mappings (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  external_id TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  metadata TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, external_id),
+  UNIQUE (tenant_id, user_id)
+);
+
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  external_id TEXT,
+  governed INTEGER NOT NULL,
+  stage TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'active',
+  pending_action TEXT,
+  currency TEXT NOT NULL DEFAULT 'USD',
+  starting_balance INTEGER NOT NULL,
+  cash INTEGER NOT NULL,
+  reserved INTEGER NOT NULL DEFAULT 0,
+  realized_pnl INTEGER NOT NULL DEFAULT 0,
+  fees_paid INTEGER NOT NULL DEFAULT 0,
+  peak_equity INTEGER NOT NULL,
+  min_equity INTEGER NOT NULL,
+  max_drawdown INTEGER NOT NULL DEFAULT 0,
+  max_drawdown_pct INTEGER NOT NULL DEFAULT 0,
+  day_start_equity INTEGER NOT NULL,
+  day_start_at INTEGER NOT NULL,
+  day_low_equity INTEGER NOT NULL,
+  open_orders_count INTEGER NOT NULL DEFAULT 0,
+  reset_count INTEGER NOT NULL DEFAULT 0,
+  last_reset_at INTEGER,
+  closed_at INTEGER,
+  last_filled_at INTEGER,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  rules TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX accounts_tenant_external ON accounts(tenant_id, external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX accounts_tenant_created ON accounts(tenant_id, created_at DESC, id DESC);
+CREATE INDEX accounts_user ON accounts(user_id);
+
+CREATE TABLE ledger_entries (
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  seq INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  balance_after INTEGER NOT NULL,
+  trade_id TEXT,
+  settlement_id TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, seq)
+);
+CREATE TRIGGER ledger_entries_append_only_u BEFORE UPDATE ON ledger_entries
+  BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+CREATE TRIGGER ledger_entries_append_only_d BEFORE DELETE ON ledger_entries
+  BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+
+CREATE TABLE equity_snapshots (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  cash INTEGER NOT NULL,
+  reserved INTEGER NOT NULL,
+  positions_value INTEGER NOT NULL,
+  equity INTEGER NOT NULL,
+  peak_equity INTEGER NOT NULL,
+  drawdown INTEGER NOT NULL,
+  realized_pnl INTEGER NOT NULL,
+  unrealized_pnl INTEGER NOT NULL,
+  fees_paid INTEGER NOT NULL,
+  epoch INTEGER NOT NULL
+);
+CREATE INDEX equity_snapshots_account ON equity_snapshots(account_id, at);
+
+CREATE TABLE markets (
+  id TEXT PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  question TEXT NOT NULL,
+  category TEXT NOT NULL,
+  yes_token_id TEXT NOT NULL UNIQUE,
+  no_token_id TEXT NOT NULL UNIQUE,
+  tick_size INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'open',
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE fills (
+  trade_id TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  epoch INTEGER NOT NULL,
+  market_id TEXT NOT NULL REFERENCES markets(id),
+  token_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  side TEXT NOT NULL,
+  order_type TEXT NOT NULL,
+  time_in_force TEXT NOT NULL,
+  liquidity TEXT NOT NULL,
+  price INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  notional INTEGER NOT NULL,
+  fee INTEGER NOT NULL,
+  fee_rate_bps INTEGER NOT NULL,
+  cash_delta INTEGER NOT NULL,
+  realized_pnl INTEGER NOT NULL,
+  position_size_after INTEGER NOT NULL,
+  book_seq INTEGER NOT NULL,
+  client_order_id TEXT,
+  origin TEXT NOT NULL,
+  filled_at INTEGER NOT NULL
+);
+CREATE INDEX fills_account_keyset ON fills(account_id, filled_at DESC, order_id DESC, trade_id DESC);
+CREATE TRIGGER fills_append_only_u BEFORE UPDATE ON fills
+  BEGIN SELECT RAISE(ABORT, 'fills are append-only'); END;
+CREATE TRIGGER fills_append_only_d BEFORE DELETE ON fills
+  BEGIN SELECT RAISE(ABORT, 'fills are append-only'); END;
+
+CREATE TABLE auth_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  token_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  payload TEXT NOT NULL DEFAULT '{}',
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  retired_at INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX auth_tokens_user_kind ON auth_tokens(user_id, kind);
+
+CREATE TABLE email_outbox (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body_text TEXT NOT NULL,
+  link TEXT,
+  code TEXT,
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  given_up_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX email_outbox_due ON email_outbox(next_attempt_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
+
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT,
+  actor_kind TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '{}',
+  at INTEGER NOT NULL
+);
+CREATE INDEX audit_log_tenant ON audit_log(tenant_id, at);
+CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "foundation", kFoundation},
+  };
+  return all;
+}
+
+}  // namespace polysim::store::sqlite

@@ -1,0 +1,77 @@
+// The embedded default store: SQLite in WAL mode. Writes go to one writer thread that
+// commits whatever has queued up in one transaction (group commit), each call in its own
+// savepoint so one failing call does not undo its neighbours. Reads use a pool of
+// connections on the calling thread.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace polysim::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;
+  std::string synchronous = "normal";
+  int max_batch = 512;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SqliteOptions options);
+  ~SqliteStore() override;
+
+  // Applies pending migrations; returns the versions applied.
+  std::vector<int> migrate();
+
+  bool ping() override;
+
+  void create_tenant(const TenantRecord& tenant) override;
+  std::optional<TenantRecord> find_tenant(std::string_view id_or_name) override;
+  std::vector<TenantRecord> list_tenants() override;
+  void update_tenant(const TenantRecord& tenant) override;
+
+  void create_api_key(const ApiKeyRecord& key, std::string_view key_hash) override;
+  std::optional<ApiKeyRecord> find_api_key_by_hash(std::string_view key_hash) override;
+  std::optional<ApiKeyRecord> find_api_key(std::string_view id) override;
+  std::vector<ApiKeyRecord> list_api_keys(std::string_view tenant_id) override;
+  void update_api_key_state(const ApiKeyRecord& key) override;
+
+  std::pair<PartnerUserOutcome, PartnerUserRecord> create_partner_user(const PartnerUserCreate& request) override;
+  std::optional<PartnerUserRecord> find_partner_user(std::string_view tenant_id, std::int64_t user_id) override;
+
+  std::pair<CreateOutcome, AccountRecord> create_account(const AccountRecord& account) override;
+  std::optional<AccountRecord> find_account(std::string_view tenant_id, std::string_view account_id) override;
+  std::optional<AccountRecord> find_account_by_external_id(std::string_view tenant_id,
+                                                           std::string_view external_id) override;
+  std::vector<AccountRecord> list_accounts(const AccountListQuery& query) override;
+  std::optional<AccountRecord> patch_account(std::string_view tenant_id, std::string_view account_id,
+                                             const AccountPatch& patch, std::int64_t now) override;
+  std::pair<LifecycleOutcome, std::optional<AccountRecord>> close_account(std::string_view tenant_id,
+                                                                          std::string_view account_id,
+                                                                          std::int64_t now) override;
+  std::pair<LifecycleOutcome, std::optional<AccountRecord>> reset_account(std::string_view tenant_id,
+                                                                          std::string_view account_id,
+                                                                          std::int64_t now) override;
+
+  void create_market(const MarketRecord& market) override;
+  std::optional<MarketRecord> find_market(std::string_view id_or_slug) override;
+  void insert_fills(const std::vector<FillRecord>& fills) override;
+  std::vector<FillRecord> list_fills(const FillQuery& query) override;
+
+  void issue_login_link(const LoginLinkIssue& issue) override;
+
+  std::vector<OutboxMessage> due_outbox(std::int64_t now, int limit) override;
+  void mark_outbox_sent(std::string_view id, std::int64_t now) override;
+  void mark_outbox_retry(std::string_view id, std::int64_t next_attempt_at, std::string_view error,
+                         bool give_up) override;
+
+  std::string get_or_create_secret(std::string_view name, std::string_view candidate) override;
+  void append_audit(const AuditEntry& entry) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace polysim::store::sqlite
