@@ -30,7 +30,7 @@ Task<http::Response> health_response(http::Request& req, http::BlockingPool& poo
   http::Response r;
   r.set_header("Content-Type", "application/json; charset=utf-8");
   r.set_header("Cache-Control", "no-store");
-  r.log_route = std::string(req.path);
+  r.log_route = req.path == "/healthz" ? std::string_view("/healthz") : std::string_view("/readyz");
   if (req.path == "/healthz") {
     r.body = R"({"status":"ok"})";
     co_return r;

@@ -80,8 +80,9 @@ int run_server(const Config& config) {
   http::BlockingPool pool(static_cast<std::size_t>(config.blocking_threads));
 
   partner::KeyAuthenticator keys(store, clock, config.cache_ttl);
+  partner::AccountCache account_cache(clock, config.cache_ttl);
   partner::PartnerService partner_service(store, clock, guard, partner::CursorCodec(cursor_secret),
-                                          partner::PlatformSettings{config.effective_trader_app_url()});
+                                          partner::PlatformSettings{config.effective_trader_app_url()}, account_cache);
   partner::PartnerApi partner_api(partner_service, keys, guard, pool, clock);
 
   http::ServerLimits limits;

@@ -41,13 +41,32 @@ std::size_t Request::header_count(std::string_view name) const {
   return n;
 }
 
-void Response::replace_header(std::string_view name, std::string value) {
-  for (auto& h : headers)
-    if (h.first == name) {
-      h.second = std::move(value);
-      return;
+void Response::set_header(std::string_view name, std::string_view value) {
+  auto append_clean = [this](std::string_view text) {
+    for (char c : text)
+      if (c != '\r' && c != '\n' && c != '\0') head.push_back(c);
+  };
+  append_clean(name);
+  head += ": ";
+  append_clean(value);
+  head += "\r\n";
+}
+
+std::optional<std::string_view> Response::header(std::string_view name) const {
+  std::string_view rest(head);
+  while (!rest.empty()) {
+    const auto eol = rest.find("\r\n");
+    const auto line = rest.substr(0, eol);
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+      auto value = line.substr(colon + 1);
+      if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      return value;
     }
-  headers.emplace_back(std::string(name), std::move(value));
+    if (eol == std::string_view::npos) break;
+    rest.remove_prefix(eol + 2);
+  }
+  return std::nullopt;
 }
 
 }  // namespace polysim::http

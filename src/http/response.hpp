@@ -1,25 +1,25 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace polysim::http {
 
+// A response under construction. Header lines are appended to one preformatted block: a
+// response carries a dozen headers, and one string beats a dozen pairs of them on the hot path.
 struct Response {
   int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::string head;  // "Name: value\r\n" lines, in order
   std::string body;
   bool close_connection = false;
   // For the access log and metrics only; never sent.
-  std::string log_route;
+  std::string_view log_route;  // must point at storage that outlives the request (route table, literal)
   std::string log_tenant;
 
-  void set_header(std::string name, std::string value) {
-    headers.emplace_back(std::move(name), std::move(value));
-  }
-  // Replaces an existing header of that name (exact match), or adds it.
-  void replace_header(std::string_view name, std::string value);
+  // Characters that could split a header (CR, LF, NUL) are dropped from name and value.
+  void set_header(std::string_view name, std::string_view value);
+  // First value of a header by exact name; for tests and diagnostics.
+  std::optional<std::string_view> header(std::string_view name) const;
 };
 
 }  // namespace polysim::http

@@ -2,6 +2,7 @@
 // e.g. "/v1/partner/accounts/{account_id}/trades". A path that matches a pattern under another
 // method answers 405 with the allowed methods; a path matching nothing answers 404.
 #pragma once
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,7 +62,7 @@ class Router {
         result.params = std::move(params);
         return result;
       }
-      allowed.push_back(r.method);
+      if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end()) allowed.push_back(r.method);
     }
     if (!allowed.empty()) {
       result.outcome = Outcome::MethodNotAllowed;

@@ -12,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -74,28 +73,19 @@ std::string new_request_id(std::mt19937_64& rng) {
   return out;
 }
 
-bool header_value_safe(std::string_view v) {
-  for (char c : v)
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  return true;
-}
-
-void serialize_response(const Response& res, bool head_only, bool keep_alive, bool http10, std::string& out) {
+void serialize_response(const Response& res, std::string_view request_id, bool head_only, bool keep_alive, bool http10,
+                        std::string& out) {
   out.clear();
-  out.reserve(256 + res.body.size());
+  out.reserve(128 + res.head.size() + res.body.size());
   out += http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   out += std::to_string(res.status);
   out += ' ';
   out += bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
   out += "\r\n";
-  for (const auto& [name, value] : res.headers) {
-    if (!header_value_safe(name) || !header_value_safe(value)) continue;
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
-  }
-  out += "Content-Length: ";
+  out += res.head;
+  out += "X-Request-Id: ";
+  out += request_id;
+  out += "\r\nContent-Length: ";
   out += std::to_string(res.body.size());
   out += "\r\n";
   if (!keep_alive) out += "Connection: close\r\n";
@@ -106,15 +96,27 @@ void serialize_response(const Response& res, bool head_only, bool keep_alive, bo
 
 }  // namespace
 
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Timeouts are deadlines checked by one sweeper per event loop rather than a timer per I/O
+// operation: re-arming a timer on every read and write costs system calls on the hot path.
 struct Connection {
-  beast::tcp_stream* stream = nullptr;
+  tcp::socket* socket = nullptr;
   bool idle = true;
+  SteadyTime deadline = SteadyTime::max();
+  bool timed_out = false;
+  void expires_after(std::chrono::milliseconds d) {
+    deadline = std::chrono::steady_clock::now() + d;
+    timed_out = false;
+  }
+  // While a handler runs no socket operation is pending, so there is nothing to time out.
+  void no_deadline() { deadline = SteadyTime::max(); }
 };
 
 struct Worker {
   asio::io_context ioc{1};
+  std::unique_ptr<asio::steady_timer> sweeper;
   std::mt19937_64 rng{std::random_device{}()};
-  std::string write_buffer;
   // Connections of this worker; touched only on this worker's thread.
   std::unordered_set<Connection*> connections;
 };
@@ -150,9 +152,14 @@ namespace {
 // The connection's view of one request body, handed to handlers.
 class ParserBodyReader final : public BodyReader {
  public:
-  ParserBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+  ParserBodyReader(tcp::socket& socket, Connection& conn, beast::flat_buffer& buffer,
                    bhttp::request_parser<bhttp::string_body>& parser, const ServerLimits& limits, bool expect_continue)
-      : stream_(stream), buffer_(buffer), parser_(parser), limits_(limits), expect_continue_(expect_continue) {}
+      : socket_(socket),
+        conn_(conn),
+        buffer_(buffer),
+        parser_(parser),
+        limits_(limits),
+        expect_continue_(expect_continue) {}
 
   Task<BodyStatus> read(std::size_t limit, std::string& out) override {
     if (consumed_) co_return BodyStatus::Failed;
@@ -162,13 +169,13 @@ class ParserBodyReader final : public BodyReader {
     if (!parser_.is_done()) {
       if (expect_continue_) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream_.expires_after(limits_.write_timeout);
-        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()), use_tuple);
+        conn_.expires_after(limits_.write_timeout);
+        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()), use_tuple);
         if (ec) co_return BodyStatus::Failed;
       }
       parser_.body_limit(limit);
-      stream_.expires_after(limits_.body_timeout);
-      auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser_, use_tuple);
+      conn_.expires_after(limits_.body_timeout);
+      auto [ec, n] = co_await bhttp::async_read(socket_, buffer_, parser_, use_tuple);
       if (ec == bhttp::error::body_limit) {
         failed_ = true;
         co_return BodyStatus::TooLarge;
@@ -186,7 +193,8 @@ class ParserBodyReader final : public BodyReader {
   bool failed() const { return failed_; }
 
  private:
-  beast::tcp_stream& stream_;
+  tcp::socket& socket_;
+  Connection& conn_;
   beast::flat_buffer& buffer_;
   bhttp::request_parser<bhttp::string_body>& parser_;
   const ServerLimits& limits_;
@@ -223,9 +231,8 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
     ~OpenGuard() { open.fetch_sub(1, std::memory_order_relaxed); }
   } guard{open};
 
-  beast::tcp_stream stream(std::move(socket));
   Connection conn;
-  conn.stream = &stream;
+  conn.socket = &socket;
   w.connections.insert(&conn);
   struct Unregister {
     Worker& w;
@@ -236,23 +243,25 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
   std::string peer;
   {
     boost::system::error_code ec;
-    auto ep = stream.socket().remote_endpoint(ec);
+    auto ep = socket.remote_endpoint(ec);
     if (!ec) {
       auto addr = ep.address();
       if (addr.is_v6() && addr.to_v6().is_v4_mapped())
         addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
       peer = addr.to_string();
     }
-    stream.socket().set_option(tcp::no_delay(true), ec);
+    socket.set_option(tcp::no_delay(true), ec);
   }
 
   beast::flat_buffer buffer;
-  std::string out;
+  std::string own_out;
 
-  auto send = [&](const Response& res, bool head_only, bool keep_alive, bool http10) -> Task<bool> {
-    serialize_response(res, head_only, keep_alive, http10, out);
-    stream.expires_after(limits.write_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+  auto send = [&](const Response& res, std::string_view request_id, bool head_only, bool keep_alive,
+                  bool http10) -> Task<bool> {
+    serialize_response(res, request_id, head_only, keep_alive, http10, own_out);
+    conn.expires_after(limits.write_timeout);
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(own_out), use_tuple);
+    if (own_out.capacity() > 64 * 1024) std::string().swap(own_out);
     co_return !ec;
   };
 
@@ -260,24 +269,24 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
   // bounded amount so the client sees our response rather than a connection reset.
   auto discard_then_close = [&]() -> Task<void> {
     boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
     std::size_t discarded = 0;
     char scratch[16 * 1024];
-    stream.expires_after(std::chrono::seconds(2));
+    conn.expires_after(std::chrono::seconds(2));
     while (discarded < 1024 * 1024) {
-      auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch), use_tuple);
+      auto [rec, n] = co_await socket.async_read_some(asio::buffer(scratch), use_tuple);
       if (rec) break;
       discarded += n;
     }
-    stream.close();
+    socket.close(ec);
   };
 
   for (;;) {
     conn.idle = true;
     if (draining.load(std::memory_order_relaxed)) break;
     if (buffer.size() == 0) {
-      stream.expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+      conn.expires_after(limits.idle_timeout);
+      auto [ec, n] = co_await socket.async_read_some(buffer.prepare(4096), use_tuple);
       if (ec) break;
       buffer.commit(n);
     }
@@ -286,13 +295,13 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_target_bytes + limits.max_header_bytes + 64));
     parser.body_limit(limits.max_body_bytes);
-    stream.expires_after(limits.header_timeout);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    conn.expires_after(limits.header_timeout);
+    auto [hec, hn] = co_await bhttp::async_read_header(socket, buffer, parser, use_tuple);
     const auto started = std::chrono::steady_clock::now();
     if (hec) {
       int status = 0;
       if (hec == bhttp::error::header_limit) status = classify_header_overflow(buffer, limits.max_target_bytes);
-      else if (hec == beast::error::timeout || hec == asio::error::eof || hec == bhttp::error::end_of_stream ||
+      else if (conn.timed_out || hec == asio::error::eof || hec == bhttp::error::end_of_stream ||
                hec == asio::error::connection_reset || hec == asio::error::operation_aborted)
         break;  // slow or vanished client: nothing useful to answer
       else status = 400;
@@ -300,14 +309,14 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
       bad.peer_ip = peer;
       bad.request_id = new_request_id(w.rng);
       Response res = l.handler->protocol_error(status, path_hint(buffer));
-      res.replace_header("X-Request-Id", bad.request_id);
-      co_await send(res, false, false, false);
+      co_await send(res, bad.request_id, false, false, false);
       observer.on_response(l.name, bad, res,
                            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
       co_await discard_then_close();
       co_return;
     }
 
+    conn.no_deadline();
     auto& msg = parser.get();
     Request req;
     req.method = to_method(msg.method());
@@ -332,10 +341,11 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
     const bool http10 = msg.version() == 10;
     bool keep_alive = msg.keep_alive() && !draining.load(std::memory_order_relaxed);
     const bool head_only = req.method == Method::Head;
-    const bool expect_continue = req.header("Expect").has_value() && iequals(*req.header("Expect"), "100-continue");
+    const auto expect = req.header("Expect");
+    const bool expect_continue = expect && iequals(*expect, "100-continue");
 
     Response res;
-    ParserBodyReader body(stream, buffer, parser, limits, expect_continue);
+    ParserBodyReader body(socket, conn, buffer, parser, limits, expect_continue);
     if (req.target.size() > limits.max_target_bytes) {
       res = l.handler->protocol_error(414, req.path.substr(0, 64));
     } else if (header_bytes > limits.max_header_bytes) {
@@ -347,7 +357,6 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
         res = l.handler->protocol_error(500, req.path);
       }
     }
-    res.replace_header("X-Request-Id", req.request_id);
 
     bool discard_and_close = false;
     if (res.close_connection || body.failed()) keep_alive = false;
@@ -359,14 +368,14 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
         discard_and_close = true;
       } else {
         std::string ignored;
-        ParserBodyReader skip(stream, buffer, parser, limits, false);
+        ParserBodyReader skip(socket, conn, buffer, parser, limits, false);
         if (co_await skip.read(limits.drain_discard_bytes, ignored) != BodyStatus::Ok) keep_alive = false;
       }
     } else if (!keep_alive && !body.consumed() && !parser.is_done()) {
       discard_and_close = true;
     }
 
-    const bool sent = co_await send(res, head_only, keep_alive, http10);
+    const bool sent = co_await send(res, req.request_id, head_only, keep_alive, http10);
     observer.on_response(l.name, req, res,
                          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
     if (!sent) co_return;
@@ -376,14 +385,31 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
     }
     if (!keep_alive) {
       boost::system::error_code ec;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-      stream.close();
+      socket.shutdown(tcp::socket::shutdown_send, ec);
+      socket.close(ec);
       co_return;
     }
   }
   boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream.close();
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+// Closes the connections of one loop whose current phase ran past its deadline.
+Task<void> sweep_deadlines(Worker& w) {
+  for (;;) {
+    w.sweeper->expires_after(std::chrono::milliseconds(100));
+    auto [ec] = co_await w.sweeper->async_wait(use_tuple);
+    if (ec) co_return;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto* c : w.connections) {
+      if (c->deadline <= now && !c->timed_out) {
+        c->timed_out = true;
+        boost::system::error_code ignored;
+        c->socket->cancel(ignored);
+      }
+    }
+  }
 }
 
 Task<void> HttpServer::Impl::accept_loop(Listener& l) {
@@ -403,7 +429,7 @@ Task<void> HttpServer::Impl::accept_loop(Listener& l) {
       observer.on_connection_rejected(l.name);
       Response res = l.handler->protocol_error(503, {});
       auto shared_out = std::make_shared<std::string>();
-      serialize_response(res, false, false, false, *shared_out);
+      serialize_response(res, "-", false, false, false, *shared_out);
       auto s = std::make_shared<tcp::socket>(std::move(socket));
       asio::async_write(*s, asio::buffer(*shared_out), [s, shared_out](boost::system::error_code, std::size_t) {
         boost::system::error_code ignored;
@@ -420,7 +446,10 @@ void HttpServer::Impl::close_idle_connections() {
   for (auto& w : workers) {
     asio::post(w->ioc, [worker = w.get()] {
       for (auto* c : worker->connections)
-        if (c->idle) c->stream->cancel();
+        if (c->idle) {
+          boost::system::error_code ignored;
+          c->socket->cancel(ignored);
+        }
     });
   }
 }
@@ -433,7 +462,12 @@ Task<void> HttpServer::Impl::watch_drain() {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(use_tuple);
   }
-  for (auto& w : workers) w->ioc.stop();
+  for (auto& w : workers) {
+    asio::post(w->ioc, [worker = w.get()] {
+      if (worker->sweeper) worker->sweeper->cancel();
+    });
+    w->ioc.stop();
+  }
 }
 
 HttpServer::HttpServer(ServerLimits limits, int io_threads, RequestObserver& observer)
@@ -462,6 +496,10 @@ std::uint16_t HttpServer::listen(std::string name, const std::string& host, std:
 void HttpServer::run() {
   auto& first = impl_->workers.front()->ioc;
   for (auto& l : impl_->listeners) asio::co_spawn(first, impl_->accept_loop(l), asio::detached);
+  for (auto& w : impl_->workers) {
+    w->sweeper = std::make_unique<asio::steady_timer>(w->ioc);
+    asio::co_spawn(w->ioc, sweep_deadlines(*w), asio::detached);
+  }
   asio::signal_set signals(first, SIGTERM, SIGINT);
   signals.async_wait([this](boost::system::error_code ec, int) {
     if (!ec) begin_drain();

@@ -11,8 +11,8 @@ AccessLog::AccessLog(std::shared_ptr<spdlog::logger> logger, Metrics& metrics, b
 
 void AccessLog::on_response(std::string_view listener, const http::Request& req, const http::Response& res,
                             std::chrono::microseconds latency) {
-  const std::string route = res.log_route.empty() ? "unmatched" : res.log_route;
-  metrics_.record_request(std::string(listener), route, res.status, latency.count());
+  const std::string_view route = res.log_route.empty() ? std::string_view("unmatched") : std::string_view(res.log_route);
+  metrics_.record_request(listener, route, res.status, latency.count());
   if (!enabled_ || !logger_->should_log(spdlog::level::info)) return;
   if (json_) {
     std::string line;

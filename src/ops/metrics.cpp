@@ -4,9 +4,17 @@
 
 namespace polysim::ops {
 
-void Metrics::record_request(const std::string& listener, const std::string& route, int status, std::int64_t latency_us) {
-  std::lock_guard lock(mutex_);
-  auto& s = requests_[{listener, route, status}];
+std::size_t Metrics::KeyHash::operator()(const SeriesKeyView& k) const noexcept {
+  const auto h = std::hash<std::string_view>{};
+  return h(k.route) * 31 + h(k.listener) * 7 + static_cast<std::size_t>(k.status);
+}
+
+void Metrics::record_request(std::string_view listener, std::string_view route, int status, std::int64_t latency_us) {
+  auto& shard = request_shards_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % request_shards_.size()];
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.series.find(SeriesKeyView{listener, route, status});
+  if (it == shard.series.end()) it = shard.series.emplace(SeriesKey{std::string(listener), std::string(route), status}, Series{}).first;
+  auto& s = it->second;
   ++s.count;
   s.sum_us += latency_us;
   for (std::size_t i = 0; i < kBucketsUs.size(); ++i)
@@ -26,6 +34,16 @@ void Metrics::record_limiter_decision(const std::string& policy, bool admitted) 
 void Metrics::record_limiter_store_error() { limiter_store_errors_.fetch_add(1); }
 
 std::string Metrics::render_prometheus() const {
+  std::map<std::tuple<std::string, std::string, int>, Series> requests_;
+  for (auto& shard : request_shards_) {
+    std::lock_guard shard_lock(shard.mutex);
+    for (const auto& [k, s] : shard.series) {
+      auto& merged = requests_[{k.listener, k.route, k.status}];
+      merged.count += s.count;
+      merged.sum_us += s.sum_us;
+      for (std::size_t i = 0; i < s.buckets.size(); ++i) merged.buckets[i] += s.buckets[i];
+    }
+  }
   std::lock_guard lock(mutex_);
   std::string out;
   out += "# HELP polysim_http_requests_total Answered HTTP requests.\n# TYPE polysim_http_requests_total counter\n";

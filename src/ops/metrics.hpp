@@ -7,13 +7,16 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <tuple>
+#include <unordered_map>
 
 namespace polysim::ops {
 
 class Metrics {
  public:
-  void record_request(const std::string& listener, const std::string& route, int status, std::int64_t latency_us);
+  void record_request(std::string_view listener, std::string_view route, int status, std::int64_t latency_us);
   void record_rejected_connection(const std::string& listener);
   void record_limiter_decision(const std::string& policy, bool admitted);
   void record_limiter_store_error();
@@ -28,8 +31,39 @@ class Metrics {
     std::int64_t sum_us = 0;
     std::array<std::uint64_t, kBucketsUs.size()> buckets{};
   };
+  struct SeriesKey {
+    std::string listener;
+    std::string route;
+    int status;
+  };
+  struct SeriesKeyView {
+    std::string_view listener;
+    std::string_view route;
+    int status;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(const SeriesKeyView& k) const noexcept;
+    std::size_t operator()(const SeriesKey& k) const noexcept { return (*this)(SeriesKeyView{k.listener, k.route, k.status}); }
+  };
+  struct KeyEqual {
+    using is_transparent = void;
+    static SeriesKeyView view(const SeriesKey& k) { return {k.listener, k.route, k.status}; }
+    static SeriesKeyView view(const SeriesKeyView& k) { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      auto x = view(a), y = view(b);
+      return x.status == y.status && x.route == y.route && x.listener == y.listener;
+    }
+  };
+  // Request series are sharded by recording thread so event loops rarely contend; a lookup
+  // of an existing series allocates nothing.
+  struct RequestShard {
+    std::mutex mutex;
+    std::unordered_map<SeriesKey, Series, KeyHash, KeyEqual> series;
+  };
+  mutable std::array<RequestShard, 8> request_shards_;
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, Series> requests_;
   std::map<std::string, std::uint64_t> rejected_connections_;
   std::map<std::pair<std::string, bool>, std::uint64_t> limiter_decisions_;
   std::atomic<std::uint64_t> limiter_store_errors_{0};

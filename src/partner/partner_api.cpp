@@ -317,6 +317,8 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
       }));
     }
     case PartnerRoute::GetAccount: {
+      if (auto cached = svc.cached_account(tenant, account_id))
+        co_return json_response(200, account_body(*cached, svc.now(), std::nullopt));
       auto result = co_await pool_.run([&] { return svc.get_account(tenant, account_id); });
       if (auto* e = std::get_if<PartnerError>(&result)) co_return failed(*e);
       co_return json_response(200, account_body(std::get<0>(result), svc.now(), std::nullopt));

@@ -39,8 +39,21 @@ bool same_account_request(const store::AccountRecord& a, const CreateAccountRequ
 }  // namespace
 
 PartnerService::PartnerService(store::Store& store, const Clock& clock, limit::FailOpenGuard& limiter,
-                               CursorCodec cursors, PlatformSettings settings)
-    : store_(store), clock_(clock), limiter_(limiter), cursors_(std::move(cursors)), settings_(std::move(settings)) {}
+                               CursorCodec cursors, PlatformSettings settings, AccountCache& accounts)
+    : store_(store),
+      clock_(clock),
+      limiter_(limiter),
+      cursors_(std::move(cursors)),
+      settings_(std::move(settings)),
+      accounts_(accounts) {}
+
+std::shared_ptr<const store::AccountRecord> PartnerService::cached_account(const store::TenantRecord& tenant,
+                                                                           const std::string& account_id) const {
+  auto a = accounts_.get(account_id);
+  // A foreign or ungoverned account is a miss here; the slow path answers it like any unknown id.
+  if (!a || a->tenant_id != tenant.id || !a->governed) return nullptr;
+  return a;
+}
 
 Result<std::pair<store::PartnerUserRecord, bool>> PartnerService::create_user(const store::TenantRecord& tenant,
                                                                               const CreateUserRequest& r) {
@@ -156,6 +169,7 @@ Result<std::pair<store::AccountRecord, bool>> PartnerService::create_account(con
     if (!same_account_request(stored, r)) return make_error("ACCOUNT_EXTERNAL_ID_CONFLICT");
     return std::pair{stored, false};
   }
+  accounts_.put(stored);
   return std::pair{stored, true};
 }
 
@@ -163,6 +177,7 @@ std::optional<store::AccountRecord> PartnerService::governed_account(const store
                                                                      const std::string& id) {
   auto a = store_.find_account(tenant.id, id);
   if (!a || !a->governed) return std::nullopt;
+  accounts_.put(*a);
   return a;
 }
 
@@ -206,6 +221,7 @@ Result<store::AccountRecord> PartnerService::patch_account(const store::TenantRe
   if (!governed_account(tenant, id)) return make_error("ACCOUNT_NOT_FOUND");
   auto updated = store_.patch_account(tenant.id, id, patch, now());
   if (!updated) return make_error("ACCOUNT_NOT_FOUND");
+  accounts_.put(*updated);
   return *updated;
 }
 
@@ -213,6 +229,7 @@ Result<store::AccountRecord> PartnerService::close_account(const store::TenantRe
   if (!governed_account(tenant, id)) return make_error("ACCOUNT_NOT_FOUND");
   auto [outcome, account] = store_.close_account(tenant.id, id, now());
   if (outcome == store::LifecycleOutcome::NotFound || !account) return make_error("ACCOUNT_NOT_FOUND");
+  accounts_.put(*account);
   return *account;
 }
 
@@ -221,6 +238,7 @@ Result<store::AccountRecord> PartnerService::reset_account(const store::TenantRe
   auto [outcome, account] = store_.reset_account(tenant.id, id, now());
   if (outcome == store::LifecycleOutcome::NotFound || !account) return make_error("ACCOUNT_NOT_FOUND");
   if (outcome == store::LifecycleOutcome::Closed) return make_error("ACCOUNT_CLOSED");
+  accounts_.put(*account);
   return *account;
 }
 

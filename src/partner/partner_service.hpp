@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
 #include "limit/fail_open_guard.hpp"
+#include "partner/account_cache.hpp"
 #include "partner/cursor_codec.hpp"
 #include "partner/partner_error.hpp"
 #include "store/store.hpp"
@@ -69,7 +70,11 @@ struct PlatformSettings {
 class PartnerService {
  public:
   PartnerService(store::Store& store, const Clock& clock, limit::FailOpenGuard& limiter, CursorCodec cursors,
-                 PlatformSettings settings);
+                 PlatformSettings settings, AccountCache& accounts);
+
+  // Never blocks: the account if it is cached, else nullptr (then call get_account off-loop).
+  std::shared_ptr<const store::AccountRecord> cached_account(const store::TenantRecord& tenant,
+                                                             const std::string& account_id) const;
 
   Result<std::pair<store::PartnerUserRecord, bool>> create_user(const store::TenantRecord& tenant,
                                                                 const CreateUserRequest& request);
@@ -98,6 +103,7 @@ class PartnerService {
   limit::FailOpenGuard& limiter_;
   CursorCodec cursors_;
   PlatformSettings settings_;
+  AccountCache& accounts_;
   UuidV7Generator ids_;
 };
 

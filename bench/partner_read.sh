@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Benchmark (run on demand, not a test): GET /v1/partner/accounts/{id} on polysim against the
+# two references of ../shared/bench measured in the same run with the same wrk settings, plus
+# account creation throughput and polysim's RSS. Loopback only; every run is bounded by -d.
+#
+#   bench/partner_read.sh [duration=10s] [connections=50] [threads=2]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+shared=${POLYSIM_SHARED_DIR:-$root/../shared}
+duration=${1:-10s}
+connections=${2:-50}
+threads=${3:-2}
+out=$root/build/bench
+mkdir -p "$out"
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+scripts/install-deps
+cmake --preset release >/dev/null
+cmake --build --preset release --target polysim -j"$(nproc)" >/dev/null
+bin=$root/build/release/polysim
+
+g++ -O2 -std=c++20 -pthread "$shared/bench/ceiling/ceiling.cpp" -o "$out/ceiling"
+rm -rf "$out/peer-fastify" && mkdir -p "$out/peer-fastify"
+cp "$shared/bench/peer-fastify/package.json" "$shared/bench/peer-fastify/package-lock.json" \
+   "$shared/bench/peer-fastify/server.mjs" "$out/peer-fastify/"
+(cd "$out/peer-fastify" && npm ci --no-audit --no-fund --silent >/dev/null)
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+wait_port() {  # port, bounded to 10 s
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on $1" >&2; return 1
+}
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+
+# wrk output → "requests_per_second p50_ms p99_ms"
+parse_wrk() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' "$1"
+}
+
+run_wrk() {  # name, url, [lua script, script args...]
+  local name=$1 url=$2; shift 2
+  local script=()
+  if [ $# -gt 0 ]; then script=(-s "$1"); shift; fi
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "${script[@]}" "$url" ${1:+--} "$@" > "$out/$name.wrk.txt"
+  parse_wrk "$out/$name.wrk.txt"
+}
+
+# --- ceiling
+"$out/ceiling" 18091 2 & pids+=($!)
+wait_port 18091
+read -r ceil_rps ceil_p50 ceil_p99 < <(run_wrk ceiling http://127.0.0.1:18091/v1/partner/accounts/x)
+kill "${pids[-1]}"
+
+# --- Fastify peer
+(cd "$out/peer-fastify" && PORT=18090 IDS_OUT="$out/peer-ids.txt" exec node server.mjs) > "$out/peer.log" 2>&1 & pids+=($!)
+wait_port 18090
+read -r peer_rps peer_p50 peer_p99 < <(run_wrk peer http://127.0.0.1:18090 \
+  bench/lua/get_rotating.lua "$out/peer-ids.txt" /v1/partner/accounts/ pk_test_bench_key_0001)
+kill "${pids[-1]}"
+
+# --- polysim (SQLite, real key auth, limiter on with limits raised so nothing is rejected)
+data=$(mktemp -d)
+"$bin" tenant create --name bench --max-balance 1000000.00 --data-dir "$data" --json >/dev/null
+"$bin" tenant set bench --tenant-per-second 10000000 --tenant-per-minute 10000000 \
+  --key-per-second 10000000 --key-per-minute 10000000 --data-dir "$data" >/dev/null
+key=$("$bin" key create --tenant bench --data-dir "$data" --json | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+"$bin" serve --data-dir "$data" --listen 127.0.0.1:18092 --admin-listen 127.0.0.1:19092 --access-log false \
+  > "$out/polysim.log" 2>&1 & pids+=($!)
+ppid=${pids[-1]}
+wait_port 18092
+sleep 1
+idle_rss=$(rss_kb "$ppid")
+
+api() { curl -s -X "$1" -H "X-API-Key: $key" -H 'Content-Type: application/json' "http://127.0.0.1:18092$2" ${3:+-d "$3"}; }
+user_id=$(api POST /v1/partner/users '{"external_id":"bench-trader","email":"bench@example.com"}' | sed -n 's/.*"user_id":\([0-9]*\).*/\1/p')
+: > "$out/polysim-ids.txt"
+for i in $(seq 1 1000); do
+  id=$(api POST /v1/partner/accounts "{\"user_id\":$user_id,\"external_id\":\"read-$i\",\"stage\":\"challenge\",\"starting_balance\":\"10000.00\"}" \
+    | sed -n 's/.*"account_id":"\([^"]*\)".*/\1/p')
+  echo "$id" >> "$out/polysim-ids.txt"
+done
+
+read -r poly_rps poly_p50 poly_p99 < <(run_wrk polysim http://127.0.0.1:18092 \
+  bench/lua/get_rotating.lua "$out/polysim-ids.txt" /v1/partner/accounts/ "$key")
+loaded_rss=$(hwm_kb "$ppid")
+
+read -r create_rps create_p50 create_p99 < <(run_wrk polysim-create http://127.0.0.1:18092 \
+  bench/lua/create_accounts.lua "$key" "$user_id" "$(date +%s)")
+non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/polysim-create.wrk.txt")
+read_non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/polysim.wrk.txt")
+kill "$ppid"; wait "$ppid" 2>/dev/null || true
+rm -rf "$data"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+cat <<REPORT
+partner read benchmark: wrk -t$threads -c$connections -d$duration, GET /v1/partner/accounts/{id}
+  ceiling        $ceil_rps req/s   p50 ${ceil_p50} ms   p99 ${ceil_p99} ms
+  fastify peer   $peer_rps req/s   p50 ${peer_p50} ms   p99 ${peer_p99} ms
+  polysim        $poly_rps req/s   p50 ${poly_p50} ms   p99 ${poly_p99} ms   non-2xx ${read_non2xx:-0}
+  polysim / ceiling = $(ratio "$poly_rps" "$ceil_rps")   (target >= 0.60)
+  polysim / peer    = $(ratio "$poly_rps" "$peer_rps")   (target >= 2.00)
+  polysim RSS: idle $((idle_rss / 1024)) MB (target < 30), peak under load $((loaded_rss / 1024)) MB
+account creation: POST /v1/partner/accounts, same wrk settings
+  polysim        $create_rps creates/s   p50 ${create_p50} ms   p99 ${create_p99} ms   non-2xx ${non2xx:-0}   (target >= 5000/s)
+REPORT
