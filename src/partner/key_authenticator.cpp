@@ -2,13 +2,15 @@
 
 #include <mutex>
 
+#include "partner/rate_limit_policy.hpp"
+
 namespace polysim::partner {
 
 KeyAuthenticator::KeyAuthenticator(store::Store& store, const Clock& clock, std::chrono::milliseconds ttl,
                                    std::size_t max_entries)
     : store_(store), clock_(clock), ttl_(ttl), max_entries_(max_entries) {}
 
-std::shared_ptr<const ResolvedKey> KeyAuthenticator::cached(const std::string& key_hash) const {
+std::shared_ptr<const ResolvedKey> KeyAuthenticator::cached(const Sha256Digest& key_hash) const {
   std::shared_lock lock(mutex_);
   auto it = entries_.find(key_hash);
   if (it == entries_.end()) return nullptr;
@@ -16,14 +18,16 @@ std::shared_ptr<const ResolvedKey> KeyAuthenticator::cached(const std::string& k
   return it->second;
 }
 
-std::shared_ptr<const ResolvedKey> KeyAuthenticator::load(const std::string& key_hash) {
+std::shared_ptr<const ResolvedKey> KeyAuthenticator::load(const Sha256Digest& key_hash) {
   auto resolved = std::make_shared<ResolvedKey>();
   resolved->loaded_at_ms = clock_.monotonic_millis();
-  if (auto key = store_.find_api_key_by_hash(key_hash)) {
+  const std::string_view hash_bytes(reinterpret_cast<const char*>(key_hash.data()), key_hash.size());
+  if (auto key = store_.find_api_key_by_hash(hash_bytes)) {
     if (auto tenant = store_.find_tenant(key->tenant_id)) {
       resolved->found = true;
       resolved->key = std::move(*key);
       resolved->tenant = std::move(*tenant);
+      resolved->windows = partner_windows(resolved->tenant, resolved->key.id);
     }
   }
   std::unique_lock lock(mutex_);

@@ -4,6 +4,7 @@
 // database.
 #pragma once
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -11,6 +12,8 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "limit/rate_limiter.hpp"
 #include "store/store.hpp"
 
 namespace polysim::partner {
@@ -20,6 +23,17 @@ struct ResolvedKey {
   store::ApiKeyRecord key;
   store::TenantRecord tenant;
   std::int64_t loaded_at_ms = 0;  // monotonic
+  // The limiter windows this key is charged to, built once per load rather than per request.
+  std::vector<limit::WindowTuple> windows;
+};
+
+struct DigestHash {
+  std::size_t operator()(const Sha256Digest& d) const noexcept {
+    std::size_t h;
+    static_assert(sizeof(h) <= sizeof(Sha256Digest));
+    std::memcpy(&h, d.data(), sizeof(h));  // the digest is already uniformly distributed
+    return h;
+  }
 };
 
 class KeyAuthenticator {
@@ -27,9 +41,9 @@ class KeyAuthenticator {
   KeyAuthenticator(store::Store& store, const Clock& clock, std::chrono::milliseconds ttl, std::size_t max_entries = 100'000);
 
   // Cache only: never touches the database, safe on an event loop.
-  std::shared_ptr<const ResolvedKey> cached(const std::string& key_hash) const;
+  std::shared_ptr<const ResolvedKey> cached(const Sha256Digest& key_hash) const;
   // Reads the database (blocking) and caches the answer.
-  std::shared_ptr<const ResolvedKey> load(const std::string& key_hash);
+  std::shared_ptr<const ResolvedKey> load(const Sha256Digest& key_hash);
   // After a change made through this instance (e.g. the dashboard): forget everything.
   void invalidate_all();
 
@@ -40,7 +54,7 @@ class KeyAuthenticator {
   std::size_t max_entries_;
   // Shared by the event loops and the blocking pool; guarded by mutex_.
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const ResolvedKey>> entries_;
+  std::unordered_map<Sha256Digest, std::shared_ptr<const ResolvedKey>, DigestHash> entries_;
 };
 
 }  // namespace polysim::partner

@@ -21,6 +21,7 @@ constexpr const char* kAccountsRead = "accounts:read";
 
 http::Response json_response(int status, std::string body) {
   http::Response r;
+  r.head.reserve(1024);
   r.status = status;
   r.body = std::move(body);
   r.set_header("Content-Type", "application/json; charset=utf-8");
@@ -156,11 +157,10 @@ Task<http::Response> PartnerApi::handle(http::Request& req, http::BodyReader& bo
   if (credential.kind == Credential::Kind::Repeated || !is_well_formed_token(credential.value, "ps_tenant_"))
     co_return fail(make_error("INVALID_KEY"));
   const auto digest = sha256(credential.value);
-  std::string hash(reinterpret_cast<const char*>(digest.data()), digest.size());
-  auto principal = keys_.cached(hash);
+  auto principal = keys_.cached(digest);
   if (!principal) {
     try {
-      auto load = pool_.run([this, &hash] { return keys_.load(hash); });
+      auto load = pool_.run([this, &digest] { return keys_.load(digest); });
       principal = co_await std::move(load);
     } catch (const store::StoreUnavailable&) {
       co_return fail(make_error("SERVICE_UNAVAILABLE"));
@@ -176,8 +176,7 @@ Task<http::Response> PartnerApi::handle(http::Request& req, http::BodyReader& bo
   if (!tenant.partner_enabled) co_return fail(make_error("NOT_FOUND"));
 
   // Step 7: every request past here costs one unit in all four windows, whatever its status.
-  const auto windows = partner_windows(tenant, key.id);
-  const auto decision = limiter_.decide(windows);
+  const auto decision = limiter_.decide(principal->windows);
   const RateLimitView view = decision ? view_of(*decision) : unmetered_view(&tenant);
   auto finish = [&](http::Response r) {
     apply_rate_limit_headers(r, view);

@@ -1,6 +1,7 @@
 #include "partner/rate_limit_policy.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace polysim::partner {
 
@@ -59,17 +60,24 @@ RateLimitView unmetered_view(const store::TenantRecord* tenant) {
 }
 
 void apply_rate_limit_headers(http::Response& r, const RateLimitView& v) {
-  const std::pair<const char*, std::int64_t> values[] = {
-      {"Limit", v.limit},
-      {"Remaining", v.remaining},
-      {"Reset", v.reset_s},
-      {"Limit-Per-Second", v.limit_per_second},
-      {"Remaining-Per-Second", v.remaining_per_second},
+  struct Named {
+    std::string_view plain;
+    std::string_view alias;
+    std::int64_t value;
   };
-  for (const auto& [name, value] : values) {
-    auto text = std::to_string(value);
-    r.set_header(std::string("X-RateLimit-") + name, text);
-    r.set_header(std::string("X-Polysim-RateLimit-") + name, std::move(text));
+  const Named values[] = {
+      {"X-RateLimit-Limit", "X-Polysim-RateLimit-Limit", v.limit},
+      {"X-RateLimit-Remaining", "X-Polysim-RateLimit-Remaining", v.remaining},
+      {"X-RateLimit-Reset", "X-Polysim-RateLimit-Reset", v.reset_s},
+      {"X-RateLimit-Limit-Per-Second", "X-Polysim-RateLimit-Limit-Per-Second", v.limit_per_second},
+      {"X-RateLimit-Remaining-Per-Second", "X-Polysim-RateLimit-Remaining-Per-Second", v.remaining_per_second},
+  };
+  for (const auto& n : values) {
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n.value);
+    const std::string_view text(digits, static_cast<std::size_t>(end - digits));
+    r.set_header(n.plain, text);
+    r.set_header(n.alias, text);
   }
   if (v.retry_after_s > 0) r.set_header("Retry-After", std::to_string(v.retry_after_s));
 }
