@@ -213,14 +213,17 @@ int classify_header_overflow(const beast::flat_buffer& buffer, std::size_t max_t
   return 431;
 }
 
-std::string_view path_hint(const beast::flat_buffer& buffer) {
+// The path of a request that failed before a handler ran, so the error can use the envelope of
+// the surface that owns it. Once Beast has parsed the request line the parser knows the target;
+// before that, look at the start of what was received (a prefix is enough to pick a surface).
+std::string_view path_hint(const beast::flat_buffer& buffer, const bhttp::request_parser<bhttp::string_body>& parser) {
+  if (auto target = parser.get().target(); !target.empty()) return target.substr(0, target.find('?'));
   auto data = buffer.data();
   std::string_view received(static_cast<const char*>(data.data()), std::min<std::size_t>(data.size(), 256));
   auto sp = received.find(' ');
   if (sp == std::string_view::npos) return {};
   auto rest = received.substr(sp + 1);
-  auto end = rest.find_first_of(" ?\r");
-  return end == std::string_view::npos ? std::string_view{} : rest.substr(0, end);
+  return rest.substr(0, rest.find_first_of(" ?\r"));
 }
 
 }  // namespace
@@ -294,7 +297,9 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_target_bytes + limits.max_header_bytes + 64));
-    parser.body_limit(limits.max_body_bytes);
+    // No body limit while reading headers: Beast would reject a large Content-Length before the
+    // surface could answer 401 or 413 in its own envelope. The body reader sets the limit.
+    parser.body_limit(boost::none);
     conn.expires_after(limits.header_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(socket, buffer, parser, use_tuple);
     const auto started = std::chrono::steady_clock::now();
@@ -308,7 +313,7 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
       Request bad;
       bad.peer_ip = peer;
       bad.request_id = new_request_id(w.rng);
-      Response res = l.handler->protocol_error(status, path_hint(buffer));
+      Response res = l.handler->protocol_error(status, path_hint(buffer, parser));
       co_await send(res, bad.request_id, false, false, false);
       observer.on_response(l.name, bad, res,
                            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
@@ -346,7 +351,13 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
 
     Response res;
     ParserBodyReader body(socket, conn, buffer, parser, limits, expect_continue);
-    if (req.target.size() > limits.max_target_bytes) {
+    // A Transfer-Encoding that does not end in chunked leaves the body length unknowable; taking
+    // it as "no body" would let the body be read as a second request (RFC 9112 §6.1).
+    const bool unframed_body = req.header("Transfer-Encoding").has_value() && !parser.chunked();
+    if (unframed_body) {
+      res = l.handler->protocol_error(400, req.path.substr(0, 64));
+      res.close_connection = true;
+    } else if (req.target.size() > limits.max_target_bytes) {
       res = l.handler->protocol_error(414, req.path.substr(0, 64));
     } else if (header_bytes > limits.max_header_bytes) {
       res = l.handler->protocol_error(431, req.path.substr(0, 64));
@@ -359,7 +370,10 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
     }
 
     bool discard_and_close = false;
-    if (res.close_connection || body.failed()) keep_alive = false;
+    if (res.close_connection || body.failed() || draining.load(std::memory_order_relaxed)) keep_alive = false;
+    // A body read that stopped early (too large, malformed) leaves input the client may still
+    // be sending: drain it after answering so the client sees the answer, not a reset.
+    if (body.failed() && !parser.is_done()) discard_and_close = true;
     if (keep_alive && !body.consumed() && !parser.is_done()) {
       // Unread body: skip it in place when small and sized, otherwise close after answering.
       auto len = parser.content_length();
@@ -372,6 +386,8 @@ Task<void> HttpServer::Impl::serve(Listener& l, Worker& w, tcp::socket socket) {
         if (co_await skip.read(limits.drain_discard_bytes, ignored) != BodyStatus::Ok) keep_alive = false;
       }
     } else if (!keep_alive && !body.consumed() && !parser.is_done()) {
+      discard_and_close = true;
+    } else if (unframed_body) {
       discard_and_close = true;
     }
 
@@ -404,9 +420,11 @@ Task<void> sweep_deadlines(Worker& w) {
     const auto now = std::chrono::steady_clock::now();
     for (auto* c : w.connections) {
       if (c->deadline <= now && !c->timed_out) {
+        // Closing (not just cancelling) also ends a connection whose completion was already
+        // queued when the deadline passed: its next operation fails at once.
         c->timed_out = true;
         boost::system::error_code ignored;
-        c->socket->cancel(ignored);
+        c->socket->close(ignored);
       }
     }
   }

@@ -28,6 +28,17 @@ std::shared_ptr<const ResolvedKey> KeyAuthenticator::load(const Sha256Digest& ke
       resolved->key = std::move(*key);
       resolved->tenant = std::move(*tenant);
       resolved->windows = partner_windows(resolved->tenant, resolved->key.id);
+      // last_used_at is kept to the minute: written when a load finds it older than that, so
+      // a busy key costs one small write a minute, not one per request.
+      const auto now = clock_.now_unix_micros();
+      if (!resolved->key.last_used_at || now - *resolved->key.last_used_at > 60'000'000) {
+        try {
+          store_.touch_api_key(resolved->key.id, now);
+          resolved->key.last_used_at = now;
+        } catch (const store::StoreUnavailable&) {
+          // Bookkeeping only: never fail a request over it.
+        }
+      }
     }
   }
   std::unique_lock lock(mutex_);

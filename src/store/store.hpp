@@ -98,6 +98,7 @@ class Store {
   virtual std::optional<ApiKeyRecord> find_api_key(std::string_view id) = 0;
   virtual std::vector<ApiKeyRecord> list_api_keys(std::string_view tenant_id) = 0;
   virtual void update_api_key_state(const ApiKeyRecord& key) = 0;  // deactivated/revoked/expiry
+  virtual void touch_api_key(std::string_view id, std::int64_t used_at) = 0;
 
   // Partner users: insert-or-compare in one transaction (10-partner-api.md §5).
   virtual std::pair<PartnerUserOutcome, PartnerUserRecord> create_partner_user(const PartnerUserCreate& request) = 0;

@@ -229,7 +229,9 @@ struct SqliteStore::Impl {
   };
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
-  std::deque<WriteJob*> queue;
+  // Jobs are shared with the writer so a caller that wakes up and returns can never free a
+  // job the writer is still completing.
+  std::deque<std::shared_ptr<WriteJob>> queue;
   bool stopping = false;
   std::thread writer;
 
@@ -254,7 +256,7 @@ struct SqliteStore::Impl {
   }
 
   void writer_loop(SqliteConnection& conn) {
-    std::vector<WriteJob*> batch;
+    std::vector<std::shared_ptr<WriteJob>> batch;
     std::vector<std::exception_ptr> errors;
     for (;;) {
       {
@@ -314,9 +316,10 @@ struct SqliteStore::Impl {
   template <class F>
   auto write(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
     using R = decltype(f(std::declval<SqliteConnection&>()));
-    WriteJob job;
+    auto job = std::make_shared<WriteJob>();
     std::optional<std::conditional_t<std::is_void_v<R>, int, R>> result;
-    job.run = [&](SqliteConnection& c) {
+    // Runs on the writer thread while this caller is blocked on the future below.
+    job->run = [&](SqliteConnection& c) {
       if constexpr (std::is_void_v<R>) {
         f(c);
         result.emplace(0);
@@ -324,11 +327,11 @@ struct SqliteStore::Impl {
         result.emplace(f(c));
       }
     };
-    auto future = job.done.get_future();
+    auto future = job->done.get_future();
     {
       std::lock_guard lock(queue_mutex);
       if (stopping) throw StoreUnavailable("store is shutting down");
-      queue.push_back(&job);
+      queue.push_back(job);
     }
     queue_cv.notify_one();
     try {
@@ -491,6 +494,14 @@ void SqliteStore::update_api_key_state(const ApiKeyRecord& k) {
   impl_->write([&](SqliteConnection& c) {
     auto s = c.prepare("UPDATE api_keys SET deactivated_at = ?2, revoked_at = ?3, expires_at = ?4 WHERE id = ?1");
     s.bind(1, k.id).bind(2, k.deactivated_at).bind(3, k.revoked_at).bind(4, k.expires_at);
+    s.run();
+  });
+}
+
+void SqliteStore::touch_api_key(std::string_view id, std::int64_t used_at) {
+  impl_->write([&](SqliteConnection& c) {
+    auto s = c.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)");
+    s.bind(1, id).bind(2, used_at);
     s.run();
   });
 }

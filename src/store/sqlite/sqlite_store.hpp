@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
   std::optional<ApiKeyRecord> find_api_key(std::string_view id) override;
   std::vector<ApiKeyRecord> list_api_keys(std::string_view tenant_id) override;
   void update_api_key_state(const ApiKeyRecord& key) override;
+  void touch_api_key(std::string_view id, std::int64_t used_at) override;
 
   std::pair<PartnerUserOutcome, PartnerUserRecord> create_partner_user(const PartnerUserCreate& request) override;
   std::optional<PartnerUserRecord> find_partner_user(std::string_view tenant_id, std::int64_t user_id) override;
