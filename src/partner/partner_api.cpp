@@ -216,14 +216,14 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
   const auto& tenant = principal.tenant;
   const bool takes_body = req.method == http::Method::Post || req.method == http::Method::Patch;
 
-  // Step 10: size from Content-Length first, then media type, then the body itself.
-  std::optional<JsonValue> body;
+  // Step 10: size from Content-Length first, then media type, then reading the body.
+  std::string body_text;
+  bool body_sent = false;
   if (takes_body && req.has_body()) {
     if (req.content_length && *req.content_length > kMaxBody) co_return render_partner_error(make_error("PAYLOAD_TOO_LARGE"));
     auto type = req.header("Content-Type");
     if (!type || !is_json_media_type(*type)) co_return render_partner_error(make_error("UNSUPPORTED_MEDIA_TYPE"));
-    std::string text;
-    switch (co_await body_reader.read(kMaxBody, text)) {
+    switch (co_await body_reader.read(kMaxBody, body_text)) {
       case http::BodyStatus::TooLarge: co_return render_partner_error(make_error("PAYLOAD_TOO_LARGE"));
       case http::BodyStatus::Failed: {
         auto r = render_partner_error(validation_failed("request body could not be read"));
@@ -232,17 +232,8 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
       }
       case http::BodyStatus::Ok: break;
     }
-    if (!text.empty()) {
-      auto parsed = parse_json(text);
-      if (auto* err = std::get_if<JsonParseError>(&parsed)) co_return render_partner_error(validation_failed("body is not valid JSON: " + err->message));
-      auto& value = std::get<JsonValue>(parsed);
-      if (!value.is_object()) co_return render_partner_error(validation_failed("body must be a JSON object"));
-      body = std::move(value);
-    }
+    body_sent = !body_text.empty();
   }
-  const bool body_required = route == PartnerRoute::CreateUser || route == PartnerRoute::CreateAccount ||
-                             route == PartnerRoute::PatchAccount;
-  if (body_required && !body) co_return render_partner_error(validation_failed("body must be a JSON object"));
 
   // Step 11: path parameters.
   std::string account_id;
@@ -256,6 +247,20 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
     if (!id) co_return render_partner_error(validation_failed("user_id must be a positive integer"));
     user_id = *id;
   }
+
+  // Step 12 starts with the body's shape: a JSON object where one is sent or required.
+  std::optional<JsonValue> body;
+  if (body_sent) {
+    auto parsed = parse_json(body_text);
+    if (auto* err = std::get_if<JsonParseError>(&parsed))
+      co_return render_partner_error(validation_failed("body is not valid JSON: " + err->message));
+    auto& value = std::get<JsonValue>(parsed);
+    if (!value.is_object()) co_return render_partner_error(validation_failed("body must be a JSON object"));
+    body = std::move(value);
+  }
+  const bool body_required = route == PartnerRoute::CreateUser || route == PartnerRoute::CreateAccount ||
+                             route == PartnerRoute::PatchAccount;
+  if (body_required && !body) co_return render_partner_error(validation_failed("body must be a JSON object"));
 
   // Steps 12–14: the endpoint.
   auto& svc = service_;

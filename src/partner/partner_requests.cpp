@@ -1,6 +1,7 @@
 #include "partner/partner_requests.hpp"
 
-#include <boost/url/parse_query.hpp>
+
+#include <algorithm>
 
 #include "core/decimal.hpp"
 #include "core/time_format.hpp"
@@ -22,6 +23,21 @@ bool valid_external_id(const std::string& s) {
 
 bool valid_stage(const std::string& s) { return s == "demo" || s == "challenge" || s == "funded"; }
 
+// Objects are stored with their keys sorted, so equal objects compare equal as text whatever
+// order a client sent (the contract does not preserve key order).
+JsonValue sorted_keys(const JsonValue& v) {
+  if (v.is_array()) {
+    JsonValue::Elements elements;
+    for (const auto& e : v.elements()) elements.push_back(sorted_keys(e));
+    return JsonValue::array(std::move(elements));
+  }
+  if (!v.is_object()) return v;
+  JsonValue::Members members;
+  for (const auto& [k, e] : v.items()) members.emplace_back(k, sorted_keys(e));
+  std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return JsonValue::object(std::move(members));
+}
+
 // metadata / rules: optional JSON objects within size and depth bounds.
 std::optional<PartnerError> read_object_field(const JsonValue& body, std::string_view name, std::string& out,
                                               bool null_allowed_as_absent) {
@@ -30,7 +46,7 @@ std::optional<PartnerError> read_object_field(const JsonValue& body, std::string
   if (v->is_null() && null_allowed_as_absent) return std::nullopt;
   if (!v->is_object()) return validation_failed(std::string(name) + " must be an object");
   if (depth(*v) > kMaxObjectDepth) return validation_failed(std::string(name) + " is nested too deeply");
-  auto text = serialize_compact(*v);
+  auto text = serialize_compact(sorted_keys(*v));
   if (text.size() > kMaxObjectBytes) return validation_failed(std::string(name) + " is larger than 16 KiB");
   out = std::move(text);
   return std::nullopt;
@@ -62,19 +78,53 @@ std::optional<int> parse_limit(const QueryParams& q, std::optional<PartnerError>
 
 }  // namespace
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding of one query component. '+' stays a plus sign: RFC 3339 offsets
+// (since=…+01:00) arrive unencoded from many clients.
+std::optional<std::string> percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return std::nullopt;
+    const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
 QueryParams parse_query(std::string_view raw) {
   QueryParams out;
-  if (raw.empty()) return out;
-  auto parsed = boost::urls::parse_query(raw);
-  if (!parsed) {
-    out.duplicated = "query";
-    return out;
-  }
-  for (auto param : *parsed) {
-    // '+' stays a plus sign: RFC 3339 offsets (since=…+01:00) arrive unencoded from many clients.
-    std::string key = param.key.decode();
-    std::string value = param.has_value ? param.value.decode() : std::string();
-    if (!out.values.emplace(key, std::move(value)).second && !out.duplicated) out.duplicated = key;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    auto amp = raw.find('&', pos);
+    if (amp == std::string_view::npos) amp = raw.size();
+    const auto pair = raw.substr(pos, amp - pos);
+    pos = amp + 1;
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq));
+    auto value = eq == std::string_view::npos ? std::optional<std::string>("") : percent_decode(pair.substr(eq + 1));
+    if (!key || !value) {
+      if (!out.duplicated) out.duplicated = "query";
+      continue;
+    }
+    if (!out.values.emplace(std::move(*key), std::move(*value)).second && !out.duplicated) out.duplicated = key.value_or("");
   }
   return out;
 }
