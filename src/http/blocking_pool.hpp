@@ -2,6 +2,7 @@
 // `co_await pool.run(f)` runs f on a pool thread and resumes the caller on its own executor.
 #pragma once
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <type_traits>
@@ -25,6 +26,12 @@ class BlockingPool {
     auto body = [fn = std::move(f)]() mutable -> Task<R> { co_return fn(); };
     auto operation = boost::asio::co_spawn(pool_.get_executor(), std::move(body), boost::asio::use_awaitable);
     co_return co_await std::move(operation);
+  }
+
+  // Fire and forget: f runs on a pool thread; nobody waits for it.
+  template <class F>
+  void post(F f) {
+    boost::asio::post(pool_, std::move(f));
   }
 
   void stop() {

@@ -43,8 +43,13 @@ std::size_t Request::header_count(std::string_view name) const {
 
 void Response::set_header(std::string_view name, std::string_view value) {
   auto append_clean = [this](std::string_view text) {
+    static constexpr std::string_view kUnsafe("\r\n\0", 3);
+    if (text.find_first_of(kUnsafe) == std::string_view::npos) {
+      head.append(text);
+      return;
+    }
     for (char c : text)
-      if (c != '\r' && c != '\n' && c != '\0') head.push_back(c);
+      if (kUnsafe.find(c) == std::string_view::npos) head.push_back(c);
   };
   append_clean(name);
   head += ": ";

@@ -10,12 +10,18 @@ KeyAuthenticator::KeyAuthenticator(store::Store& store, const Clock& clock, std:
                                    std::size_t max_entries)
     : store_(store), clock_(clock), ttl_(ttl), max_entries_(max_entries) {}
 
-std::shared_ptr<const ResolvedKey> KeyAuthenticator::cached(const Sha256Digest& key_hash) const {
-  std::shared_lock lock(mutex_);
-  auto it = entries_.find(key_hash);
-  if (it == entries_.end()) return nullptr;
-  if (clock_.monotonic_millis() - it->second->loaded_at_ms >= ttl_.count()) return nullptr;
-  return it->second;
+KeyAuthenticator::Lookup KeyAuthenticator::cached(const Sha256Digest& key_hash) const {
+  std::shared_ptr<const ResolvedKey> entry;
+  {
+    std::shared_lock lock(mutex_);
+    auto it = entries_.find(key_hash);
+    if (it == entries_.end()) return {};
+    entry = it->second;
+  }
+  const auto age = clock_.monotonic_millis() - entry->loaded_at_ms;
+  if (age >= ttl_.count()) return {};
+  const bool due = age * 2 >= ttl_.count() && !entry->refresh_requested.exchange(true);
+  return {std::move(entry), due};
 }
 
 std::shared_ptr<const ResolvedKey> KeyAuthenticator::load(const Sha256Digest& key_hash) {

@@ -3,6 +3,7 @@
 // instance writes apply everywhere within that bound while the hot path never waits on the
 // database.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -25,6 +26,7 @@ struct ResolvedKey {
   std::int64_t loaded_at_ms = 0;  // monotonic
   // The limiter windows this key is charged to, built once per load rather than per request.
   std::vector<limit::WindowTuple> windows;
+  mutable std::atomic<bool> refresh_requested{false};
 };
 
 struct DigestHash {
@@ -40,8 +42,14 @@ class KeyAuthenticator {
  public:
   KeyAuthenticator(store::Store& store, const Clock& clock, std::chrono::milliseconds ttl, std::size_t max_entries = 100'000);
 
-  // Cache only: never touches the database, safe on an event loop.
-  std::shared_ptr<const ResolvedKey> cached(const Sha256Digest& key_hash) const;
+  // Cache only: never touches the database, safe on an event loop. Past half the TTL the
+  // entry still answers, and one caller is told to refresh it (load) in the background, so a
+  // busy key never expires into a blocking read.
+  struct Lookup {
+    std::shared_ptr<const ResolvedKey> key;
+    bool refresh_due = false;
+  };
+  Lookup cached(const Sha256Digest& key_hash) const;
   // Reads the database (blocking) and caches the answer.
   std::shared_ptr<const ResolvedKey> load(const Sha256Digest& key_hash);
   // After a change made through this instance (e.g. the dashboard): forget everything.

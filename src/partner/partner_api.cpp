@@ -157,7 +157,17 @@ Task<http::Response> PartnerApi::handle(http::Request& req, http::BodyReader& bo
   if (credential.kind == Credential::Kind::Repeated || !is_well_formed_token(credential.value, "ps_tenant_"))
     co_return fail(make_error("INVALID_KEY"));
   const auto digest = sha256(credential.value);
-  auto principal = keys_.cached(digest);
+  auto lookup = keys_.cached(digest);
+  auto principal = std::move(lookup.key);
+  if (lookup.refresh_due) {
+    pool_.post([this, digest] {
+      try {
+        keys_.load(digest);
+      } catch (const std::exception&) {
+        // The entry expires on its own; the next request loads it.
+      }
+    });
+  }
   if (!principal) {
     try {
       auto load = pool_.run([this, &digest] { return keys_.load(digest); });
@@ -321,8 +331,18 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
       }));
     }
     case PartnerRoute::GetAccount: {
-      if (auto cached = svc.cached_account(tenant, account_id))
-        co_return json_response(200, account_body(*cached, svc.now(), std::nullopt));
+      if (auto cached = svc.cached_account(tenant, account_id); cached.entry) {
+        if (cached.refresh_due) {
+          pool_.post([&svc, tenant, account_id] {
+            try {
+              svc.get_account(tenant, account_id);
+            } catch (const std::exception&) {
+              // The entry expires on its own; the next read goes to the database.
+            }
+          });
+        }
+        co_return json_response(200, cached.entry->body_at(svc.now()));
+      }
       auto result = co_await pool_.run([&] { return svc.get_account(tenant, account_id); });
       if (auto* e = std::get_if<PartnerError>(&result)) co_return failed(*e);
       co_return json_response(200, account_body(std::get<0>(result), svc.now(), std::nullopt));

@@ -47,12 +47,12 @@ PartnerService::PartnerService(store::Store& store, const Clock& clock, limit::F
       settings_(std::move(settings)),
       accounts_(accounts) {}
 
-std::shared_ptr<const store::AccountRecord> PartnerService::cached_account(const store::TenantRecord& tenant,
-                                                                           const std::string& account_id) const {
-  auto a = accounts_.get(account_id);
+AccountCache::Lookup PartnerService::cached_account(const store::TenantRecord& tenant,
+                                                    const std::string& account_id) const {
+  auto found = accounts_.get(account_id);
   // A foreign or ungoverned account is a miss here; the slow path answers it like any unknown id.
-  if (!a || a->tenant_id != tenant.id || !a->governed) return nullptr;
-  return a;
+  if (!found.entry || found.entry->record.tenant_id != tenant.id || !found.entry->record.governed) return {};
+  return found;
 }
 
 Result<std::pair<store::PartnerUserRecord, bool>> PartnerService::create_user(const store::TenantRecord& tenant,

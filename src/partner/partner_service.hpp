@@ -72,9 +72,9 @@ class PartnerService {
   PartnerService(store::Store& store, const Clock& clock, limit::FailOpenGuard& limiter, CursorCodec cursors,
                  PlatformSettings settings, AccountCache& accounts);
 
-  // Never blocks: the account if it is cached, else nullptr (then call get_account off-loop).
-  std::shared_ptr<const store::AccountRecord> cached_account(const store::TenantRecord& tenant,
-                                                             const std::string& account_id) const;
+  // Never blocks: the account if it is cached (entry null otherwise: call get_account
+  // off-loop). refresh_due asks the caller to run get_account in the background.
+  AccountCache::Lookup cached_account(const store::TenantRecord& tenant, const std::string& account_id) const;
 
   Result<std::pair<store::PartnerUserRecord, bool>> create_user(const store::TenantRecord& tenant,
                                                                 const CreateUserRequest& request);
