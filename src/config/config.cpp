@@ -114,7 +114,7 @@ const std::vector<Setting>& settings() {
     });
     add("access_log", "true", "one log line per request",
         [](Config& c, const std::string& v) { c.access_log = parse_bool("access_log", v); });
-    add("io_threads", "0 (one per core)", "event-loop threads",
+    add("io_threads", "0 (half the cores, at least 1)", "event-loop threads",
         [](Config& c, const std::string& v) { c.io_threads = static_cast<int>(parse_int("io_threads", v, 0, 256)); });
     add("blocking_threads", "32", "threads that wait on the database",
         [](Config& c, const std::string& v) { c.blocking_threads = static_cast<int>(parse_int("blocking_threads", v, 1, 1024)); });

@@ -28,7 +28,7 @@ struct Config {
   std::string log_format = "text";
   std::string log_level = "info";
   bool access_log = true;
-  int io_threads = 0;        // 0: one per core
+  int io_threads = 0;        // 0: half the cores, at least one (see docs/performance.md)
   int blocking_threads = 32;  // store calls wait here, so group commit can batch them
 
   std::string email_transport;  // empty: smtp if smtp_url is set, else file
