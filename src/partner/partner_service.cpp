@@ -177,13 +177,15 @@ std::optional<store::AccountRecord> PartnerService::governed_account(const store
                                                                      const std::string& id) {
   auto a = store_.find_account(tenant.id, id);
   if (!a || !a->governed) return std::nullopt;
-  accounts_.put(*a);
   return a;
 }
 
 Result<store::AccountRecord> PartnerService::get_account(const store::TenantRecord& tenant, const std::string& id) {
   auto a = governed_account(tenant, id);
   if (!a) return make_error("ACCOUNT_NOT_FOUND");
+  // Only reads fill the cache from the database; writes put their own result, and existence
+  // checks (trades, patch, close, reset) need no rendered envelope.
+  accounts_.put(*a);
   return *a;
 }
 
