@@ -3,14 +3,24 @@
 # two references of ../shared/bench measured in the same run with the same wrk settings, plus
 # account creation throughput and polysim's RSS. Loopback only; every run is bounded by -d.
 #
-#   bench/partner_read.sh [duration=10s] [connections=50] [threads=2]
+#   bench/partner_read.sh [duration=10s] [connections=50] [threads]
+#
+# By default each server under test is pinned to CPU 0 and wrk to CPU 1 (BENCH_PIN=1), so the
+# load generator never preempts the server and the tail latency measures the server rather than
+# the scheduler; the ceiling then runs one loop. BENCH_PIN=0 lets everything share all cores
+# (wrk then defaults to two threads and the ceiling to one loop per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 shared=${POLYSIM_SHARED_DIR:-$root/../shared}
 duration=${1:-10s}
 connections=${2:-50}
-threads=${3:-2}
+pin=${BENCH_PIN:-1}
+if [ "$pin" = 1 ] && [ "$(nproc)" -ge 2 ]; then
+  on_server=(taskset -c 0); on_load=(taskset -c 1); threads=${3:-1}; server_cpus=1
+else
+  pin=0; on_server=(); on_load=(); threads=${3:-2}; server_cpus=$(nproc)
+fi
 out=$root/build/bench
 mkdir -p "$out"
 
@@ -55,18 +65,18 @@ run_wrk() {  # name, url, [lua script, script args...]
   local name=$1 url=$2; shift 2
   local script=()
   if [ $# -gt 0 ]; then script=(-s "$1"); shift; fi
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency "${script[@]}" "$url" ${1:+--} "$@" > "$out/$name.wrk.txt"
+  "${on_load[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency "${script[@]}" "$url" ${1:+--} "$@" > "$out/$name.wrk.txt"
   parse_wrk "$out/$name.wrk.txt"
 }
 
 # --- ceiling
-"$out/ceiling" 18091 2 & pids+=($!)
+"${on_server[@]}" "$out/ceiling" 18091 "$server_cpus" & pids+=($!)
 wait_port 18091
 read -r ceil_rps ceil_p50 ceil_p99 < <(run_wrk ceiling http://127.0.0.1:18091/v1/partner/accounts/x)
 kill "${pids[-1]}"
 
 # --- Fastify peer
-(cd "$out/peer-fastify" && PORT=18090 IDS_OUT="$out/peer-ids.txt" exec node server.mjs) > "$out/peer.log" 2>&1 & pids+=($!)
+(cd "$out/peer-fastify" && PORT=18090 IDS_OUT="$out/peer-ids.txt" exec "${on_server[@]}" node server.mjs) > "$out/peer.log" 2>&1 & pids+=($!)
 wait_port 18090
 read -r peer_rps peer_p50 peer_p99 < <(run_wrk peer http://127.0.0.1:18090 \
   bench/lua/get_rotating.lua "$out/peer-ids.txt" /v1/partner/accounts/ pk_test_bench_key_0001)
@@ -78,7 +88,7 @@ data=$(mktemp -d)
 "$bin" tenant set bench --tenant-per-second 10000000 --tenant-per-minute 10000000 \
   --key-per-second 10000000 --key-per-minute 10000000 --data-dir "$data" >/dev/null
 key=$("$bin" key create --tenant bench --data-dir "$data" --json | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
-"$bin" serve --data-dir "$data" --listen 127.0.0.1:18092 --admin-listen 127.0.0.1:19092 --access-log false \
+"${on_server[@]}" "$bin" serve --data-dir "$data" --listen 127.0.0.1:18092 --admin-listen 127.0.0.1:19092 --access-log false \
   > "$out/polysim.log" 2>&1 & pids+=($!)
 ppid=${pids[-1]}
 wait_port 18092
@@ -107,7 +117,7 @@ rm -rf "$data"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 cat <<REPORT
-partner read benchmark: wrk -t$threads -c$connections -d$duration, GET /v1/partner/accounts/{id}
+partner read benchmark: wrk -t$threads -c$connections -d$duration, GET /v1/partner/accounts/{id}, pinned=$pin
   ceiling        $ceil_rps req/s   p50 ${ceil_p50} ms   p99 ${ceil_p99} ms
   fastify peer   $peer_rps req/s   p50 ${peer_p50} ms   p99 ${peer_p99} ms
   polysim        $poly_rps req/s   p50 ${poly_p50} ms   p99 ${poly_p99} ms   non-2xx ${read_non2xx:-0}

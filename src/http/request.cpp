@@ -42,14 +42,18 @@ std::size_t Request::header_count(std::string_view name) const {
 }
 
 void Response::set_header(std::string_view name, std::string_view value) {
-  auto append_clean = [this](std::string_view text) {
-    static constexpr std::string_view kUnsafe("\r\n\0", 3);
-    if (text.find_first_of(kUnsafe) == std::string_view::npos) {
+  // A plain loop: string_view::find_first_of calls memchr once per character, which showed up
+  // at several percent of a whole request in profiles.
+  auto unsafe = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+  auto append_clean = [this, &unsafe](std::string_view text) {
+    bool clean = true;
+    for (char c : text) clean &= !unsafe(c);
+    if (clean) {
       head.append(text);
       return;
     }
     for (char c : text)
-      if (kUnsafe.find(c) == std::string_view::npos) head.push_back(c);
+      if (!unsafe(c)) head.push_back(c);
   };
   append_clean(name);
   head += ": ";
