@@ -11,8 +11,13 @@ bool is_loopback(std::string_view ip) { return ip.substr(0, 4) == "127." || ip =
 }  // namespace
 
 AdminHandler::AdminHandler(ops::Metrics& metrics, http::BlockingPool& pool, std::function<bool()> ready,
-                           std::string admin_token, limit::FaultInjectingLimiter* faults)
-    : metrics_(metrics), pool_(pool), ready_(std::move(ready)), admin_token_(std::move(admin_token)), faults_(faults) {}
+                           std::string admin_token, limit::FaultInjectingLimiter* faults, OffsetClock* clock_control)
+    : metrics_(metrics),
+      pool_(pool),
+      ready_(std::move(ready)),
+      admin_token_(std::move(admin_token)),
+      faults_(faults),
+      clock_control_(clock_control) {}
 
 Task<http::Response> AdminHandler::handle(http::Request& req, http::BodyReader& body) {
   if (!is_loopback(req.peer_ip)) {
@@ -46,6 +51,21 @@ Task<http::Response> AdminHandler::handle(http::Request& req, http::BodyReader& 
     } else {
       co_return generic_error(422, "VALIDATION_FAILED", "mode must be off, throw or delay");
     }
+    http::Response r;
+    r.body = R"({"status":"ok"})";
+    r.set_header("Content-Type", "application/json; charset=utf-8");
+    co_return r;
+  }
+  if (clock_control_ && req.path == "/admin/test/clock" && req.method == http::Method::Post) {
+    std::string text;
+    if (co_await body.read(4096, text) != http::BodyStatus::Ok) co_return generic_error(400, "BAD_REQUEST", "Unreadable body.");
+    auto parsed = parse_json(text);
+    const auto* value = std::get_if<JsonValue>(&parsed);
+    const auto* advance = value && value->is_object() ? value->find("advance_ms") : nullptr;
+    auto ms = advance ? json_integer(*advance) : std::nullopt;
+    if (!ms || *ms < 0 || *ms > 400LL * 86'400'000)
+      co_return generic_error(422, "VALIDATION_FAILED", "advance_ms must be 0 to 400 days in milliseconds");
+    clock_control_->advance_millis(*ms);
     http::Response r;
     r.body = R"({"status":"ok"})";
     r.set_header("Content-Type", "application/json; charset=utf-8");

@@ -7,6 +7,7 @@
 #include "http/blocking_pool.hpp"
 #include "http/server.hpp"
 #include "limit/fault_injecting_limiter.hpp"
+#include "core/clock.hpp"
 #include "ops/metrics.hpp"
 
 namespace polysim::app {
@@ -14,7 +15,7 @@ namespace polysim::app {
 class AdminHandler final : public http::RequestHandler {
  public:
   AdminHandler(ops::Metrics& metrics, http::BlockingPool& pool, std::function<bool()> ready, std::string admin_token,
-               limit::FaultInjectingLimiter* faults);
+               limit::FaultInjectingLimiter* faults, OffsetClock* clock_control);
   Task<http::Response> handle(http::Request& request, http::BodyReader& body) override;
   http::Response protocol_error(int status, std::string_view path) override;
 
@@ -24,6 +25,7 @@ class AdminHandler final : public http::RequestHandler {
   std::function<bool()> ready_;
   std::string admin_token_;
   limit::FaultInjectingLimiter* faults_;
+  OffsetClock* clock_control_;
 };
 
 }  // namespace polysim::app

@@ -7,18 +7,21 @@
 #include "http/blocking_pool.hpp"
 #include "http/server.hpp"
 #include "partner/partner_api.hpp"
+#include "trader/trader_api.hpp"
 
 namespace polysim::app {
 
 class ApiHandler final : public http::RequestHandler {
  public:
   // `ready` reports whether the server can serve (database reachable, not draining).
-  ApiHandler(partner::PartnerApi& partner, http::BlockingPool& pool, std::function<bool()> ready);
+  ApiHandler(partner::PartnerApi& partner, trader::TraderApi& trader, http::BlockingPool& pool,
+             std::function<bool()> ready);
   Task<http::Response> handle(http::Request& request, http::BodyReader& body) override;
   http::Response protocol_error(int status, std::string_view path) override;
 
  private:
   partner::PartnerApi& partner_;
+  trader::TraderApi& trader_;
   http::BlockingPool& pool_;
   std::function<bool()> ready_;
 };

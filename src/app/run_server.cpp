@@ -8,10 +8,17 @@
 
 #include "app/admin_handler.hpp"
 #include "app/api_handler.hpp"
+#include "app/bootstrap.hpp"
+#include "app/outbox_sealer.hpp"
+#include "auth/hash_gate.hpp"
+#include "auth/identity_service.hpp"
+#include "auth/session_checker.hpp"
+#include "auth/token_service.hpp"
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
 #include "core/encoding.hpp"
 #include "email/outbox_sender.hpp"
+#include "email/smtp_transport.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/server.hpp"
 #include "limit/fail_open_guard.hpp"
@@ -24,16 +31,11 @@
 #include "partner/partner_api.hpp"
 #include "partner/partner_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "trader/trader_api.hpp"
 
 namespace polysim {
 
 namespace {
-
-std::string random_secret() {
-  std::array<std::uint8_t, 32> bytes{};
-  random_bytes(bytes);
-  return hex_encode(std::span<const std::uint8_t>(bytes));
-}
 
 // Tests and scripts learn the bound ports (listen on port 0) from this file.
 void write_listen_file(const std::string& data_dir, std::uint16_t api, std::uint16_t admin) {
@@ -57,11 +59,35 @@ int run_server(const Config& config) {
   }
   std::filesystem::create_directories(config.data_dir);
 
-  SystemClock clock;
+  SystemClock system_clock;
+  OffsetClock clock(system_clock);
   store::sqlite::SqliteStore store({config.sqlite_path(), config.sqlite_synchronous});
   for (int version : store.migrate()) log.info("applied migration " + std::to_string(version));
-  const auto cursor_secret =
-      config.cursor_secret.empty() ? store.get_or_create_secret("cursor_secret", random_secret()) : config.cursor_secret;
+  app::Secrets secrets;
+  try {
+    secrets = app::bootstrap(config, store, clock, log);
+  } catch (const std::exception& e) {
+    log.error(std::string("bootstrap failed: ") + e.what());
+    return 2;
+  }
+  app::OutboxSealer outbox_sealer(secrets.data_key_hex);
+  store.set_outbox_cipher(&outbox_sealer);
+
+  std::unique_ptr<email::MailTransport> transport;
+  const auto transport_name = config.effective_email_transport();
+  if (transport_name == "log") {
+    transport = std::make_unique<email::LogTransport>(log);
+  } else if (transport_name == "smtp") {
+    std::string why;
+    auto smtp = email::SmtpSettings::parse(config.smtp_url, &why);
+    if (!smtp) {
+      log.error("smtp.url: " + why);
+      return 2;
+    }
+    transport = std::make_unique<email::SmtpTransport>(std::move(*smtp));
+  } else {
+    transport = std::make_unique<email::FileSinkTransport>((std::filesystem::path(config.data_dir) / "outbox.jsonl").string());
+  }
 
   ops::Metrics metrics;
   limit::InProcessSlidingLog sliding_log(clock);
@@ -85,9 +111,36 @@ int run_server(const Config& config) {
 
   partner::KeyAuthenticator keys(store, clock, config.cache_ttl);
   partner::AccountCache account_cache(clock, config.cache_ttl);
-  partner::PartnerService partner_service(store, clock, guard, partner::CursorCodec(cursor_secret),
+  partner::PartnerService partner_service(store, clock, guard, partner::CursorCodec(secrets.cursor_secret),
                                           partner::PlatformSettings{config.effective_trader_app_url()}, account_cache);
   partner::PartnerApi partner_api(partner_service, keys, guard, pool, clock);
+
+  const int hash_workers = config.auth_hash_workers > 0
+                               ? config.auth_hash_workers
+                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
+  auth::HashGate hash_gate(hash_workers);
+  // Threads that may wait for a hash slot; more than the slots so that database work of the
+  // hashing routes overlaps with hashing.
+  http::BlockingPool auth_pool(static_cast<std::size_t>(hash_workers) + 8);
+  auth::TokenService tokens(store, clock, secrets.jwt_keys, config.auth_issuer,
+                            std::chrono::duration_cast<std::chrono::microseconds>(config.auth_refresh_reuse_grace).count());
+  auth::IdentityService identity(
+      store, store, tokens, hash_gate, clock,
+      auth::IdentitySettings{config.effective_trader_app_url(), config.retail_tenant,
+                             auth::Argon2Params{config.auth_argon2_memory_kib, config.auth_argon2_iterations}});
+  auth::SessionChecker sessions(store, store, tokens, clock, config.cache_ttl);
+  auto proxies = auth::TrustedProxies::parse(
+      [&] {
+        std::string csv;
+        for (const auto& p : config.ratelimit_trusted_proxies) csv += (csv.empty() ? "" : ",") + p;
+        return csv;
+      }());
+  if (!proxies) {
+    log.error("ratelimit.trusted_proxies: expected comma-separated CIDRs");
+    return 2;
+  }
+  trader::TraderApi trader_api(identity, sessions, guard, pool, auth_pool,
+                               trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix});
 
   http::ServerLimits limits;
   limits.header_timeout = config.http_header_timeout;
@@ -100,9 +153,10 @@ int run_server(const Config& config) {
   ops::AccessLog access_log(logger, metrics, config.access_log, config.log_format == "json");
   http::HttpServer server(limits, io_threads, access_log);
   auto ready = [&] { return !server.draining() && store.ping(); };
-  app::ApiHandler api(partner_api, pool, ready);
+  app::ApiHandler api(partner_api, trader_api, pool, ready);
   app::AdminHandler admin(metrics, pool, ready, config.admin_token,
-                          config.testing_fault_injection ? &fault_injector : nullptr);
+                          config.testing_fault_injection ? &fault_injector : nullptr,
+                          config.testing_fault_injection ? &clock : nullptr);
 
   std::uint16_t api_port = 0, admin_port = 0;
   try {
@@ -113,15 +167,6 @@ int run_server(const Config& config) {
     return 1;
   }
 
-  std::unique_ptr<email::MailTransport> transport;
-  const auto transport_name = config.effective_email_transport();
-  if (transport_name == "log") {
-    transport = std::make_unique<email::LogTransport>(log);
-  } else {
-    if (transport_name == "smtp")
-      log.warn("email.transport smtp is not implemented yet; mail goes to the file sink");
-    transport = std::make_unique<email::FileSinkTransport>((std::filesystem::path(config.data_dir) / "outbox.jsonl").string());
-  }
   email::OutboxSender outbox(store, *transport, clock, log);
   outbox.start();
 
@@ -133,7 +178,9 @@ int run_server(const Config& config) {
   server.run();
   log.info("drained; stopping background work");
   outbox.stop();
+  auth_pool.stop();
   pool.stop();
+  store.set_outbox_cipher(nullptr);
   std::error_code ec;
   std::filesystem::remove(std::filesystem::path(config.data_dir) / "listen.json", ec);
   log.info("stopped");

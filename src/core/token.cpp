@@ -37,4 +37,9 @@ std::string token_prefix(std::string_view token, std::string_view tag, std::size
 
 std::string token_hash_hex(std::string_view token) { return hex_encode(sha256(token)); }
 
+std::string token_hash_bytes(std::string_view token) {
+  const auto digest = sha256(token);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
 }  // namespace polysim

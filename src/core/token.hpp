@@ -24,6 +24,9 @@ bool is_well_formed_token(std::string_view token, std::string_view tag);
 std::string token_prefix(std::string_view token, std::string_view tag,
                          std::size_t random_chars = kDefaultTokenPrefixRandomChars);
 
+// SHA-256 over the whole token, tag included, as raw bytes: the form stored and looked up.
+std::string token_hash_bytes(std::string_view token);
+
 // Lowercase hex of SHA-256 over the whole token, tag included.
 std::string token_hash_hex(std::string_view token);
 

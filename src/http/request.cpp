@@ -78,4 +78,14 @@ std::optional<std::string_view> Response::header(std::string_view name) const {
   return std::nullopt;
 }
 
+Response json_response(int status, std::string body) {
+  Response r;
+  r.head.reserve(1024);
+  r.status = status;
+  r.body = std::move(body);
+  r.set_header("Content-Type", "application/json; charset=utf-8");
+  r.set_header("Cache-Control", "no-store");
+  return r;
+}
+
 }  // namespace polysim::http

@@ -22,4 +22,8 @@ struct Response {
   std::optional<std::string_view> header(std::string_view name) const;
 };
 
+// A JSON body with the headers every API answer carries: its type, and no caching (answers may
+// hold secrets shown once).
+Response json_response(int status, std::string body);
+
 }  // namespace polysim::http

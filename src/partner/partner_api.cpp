@@ -19,15 +19,7 @@ constexpr const char* kUsersWrite = "users:write";
 constexpr const char* kAccountsWrite = "accounts:write";
 constexpr const char* kAccountsRead = "accounts:read";
 
-http::Response json_response(int status, std::string body) {
-  http::Response r;
-  r.head.reserve(1024);
-  r.status = status;
-  r.body = std::move(body);
-  r.set_header("Content-Type", "application/json; charset=utf-8");
-  r.set_header("Cache-Control", "no-store");
-  return r;
-}
+using http::json_response;
 
 bool is_json_media_type(std::string_view value) {
   auto semi = value.find(';');

@@ -8,18 +8,15 @@
 #include <variant>
 
 #include "core/json_input.hpp"
+#include "http/query_params.hpp"
 #include "partner/partner_error.hpp"
 #include "partner/partner_service.hpp"
 #include "store/store.hpp"
 
 namespace polysim::partner {
 
-// Decoded query parameters; a parameter given twice is kept as an error marker.
-struct QueryParams {
-  std::map<std::string, std::string> values;
-  std::optional<std::string> duplicated;
-};
-QueryParams parse_query(std::string_view raw);
+using http::QueryParams;
+using http::parse_query;
 
 std::optional<std::int64_t> parse_user_id(std::string_view text);  // canonical positive integer ≤ 2^53−1
 

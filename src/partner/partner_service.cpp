@@ -13,11 +13,6 @@ namespace {
 constexpr std::int64_t kLoginLinkLifetimeMicros = 10LL * 60 * 1'000'000;
 constexpr std::int64_t kLoginLinksPerHour = 5;
 
-std::string hash_bytes(std::string_view token) {
-  const auto digest = sha256(token);
-  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
-
 std::string canonical_trade_filters(const TradesRequest& r) {
   std::string out = "side=" + r.side.value_or("") + "&market=" + r.market.value_or("");
   out += "&since=" + (r.since ? std::to_string(*r.since) : std::string());
@@ -117,7 +112,7 @@ Result<Created> PartnerService::send_login_link(const store::TenantRecord& tenan
   store::LoginLinkIssue issue;
   issue.tenant_id = tenant.id;
   issue.user_id = user_id;
-  issue.token_hash = hash_bytes(token);
+  issue.token_hash = token_hash_bytes(token);
   issue.prefix = token_prefix(token, "ll_");
   issue.landing_url = landing;
   issue.expires_at = t + kLoginLinkLifetimeMicros;

@@ -80,6 +80,16 @@ struct LoginLinkIssue {
   OutboxMessage mail;
 };
 
+// Mail bodies carry live links (verification, reset, sign-in); the outbox keeps them sealed at
+// rest so that a copy of the database holds no usable token.
+class OutboxCipher {
+ public:
+  virtual ~OutboxCipher() = default;
+  // `message_id` binds the sealed text to its row.
+  virtual std::string seal(std::string_view plaintext, std::string_view message_id) const = 0;
+  virtual std::optional<std::string> open(std::string_view sealed, std::string_view message_id) const = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -132,7 +142,9 @@ class Store {
   // the user are retired in the same transaction.
   virtual void issue_login_link(const LoginLinkIssue& issue) = 0;
 
-  // Email outbox
+  // Email outbox. Without a cipher, bodies are stored as they are (CLI, tests); the server sets
+  // one before it serves. The cipher must outlive the store.
+  virtual void set_outbox_cipher(const OutboxCipher* cipher) = 0;
   virtual std::vector<OutboxMessage> due_outbox(std::int64_t now, int limit) = 0;
   virtual void mark_outbox_sent(std::string_view id, std::int64_t now) = 0;
   virtual void mark_outbox_retry(std::string_view id, std::int64_t next_attempt_at, std::string_view error,

@@ -232,11 +232,69 @@ CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 )sql";
 
+// Trader identity (20-trader-api.md §2-§5): sessions owning one refresh-token family each,
+// per-account failure lanes (§4) and the IP groups a user has signed in from.
+constexpr std::string_view kIdentity = R"sql(
+ALTER TABLE users ADD COLUMN display_name TEXT;
+ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  surface TEXT NOT NULL,
+  app_id TEXT,
+  amr TEXT NOT NULL,
+  ip_group TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_refreshed_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  revoke_reason TEXT
+);
+CREATE INDEX sessions_user ON sessions(user_id) WHERE revoked_at IS NULL;
+
+CREATE TABLE refresh_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id TEXT NOT NULL REFERENCES sessions(id),
+  token_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  successor_id INTEGER
+);
+CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+
+CREATE TABLE auth_failures (
+  tenant_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  lane TEXT NOT NULL,
+  consecutive INTEGER NOT NULL,
+  locks INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER,
+  last_failure_at INTEGER NOT NULL,
+  last_lock_noticed_at INTEGER,
+  PRIMARY KEY (tenant_id, email, lane)
+);
+
+CREATE TABLE user_ip_groups (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  ip_group TEXT NOT NULL,
+  last_sign_in_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, ip_group)
+);
+
+CREATE INDEX email_outbox_recipient ON email_outbox(recipient, kind, created_at);
+CREATE INDEX auth_tokens_prefix ON auth_tokens(prefix);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "foundation", kFoundation},
+      {2, "identity", kIdentity},
   };
   return all;
 }

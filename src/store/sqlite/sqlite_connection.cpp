@@ -66,6 +66,8 @@ std::string Statement::blob(int col) const {
   auto p = sqlite3_column_blob(stmt_, col);
   return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
 }
+int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+
 bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 std::optional<std::int64_t> Statement::opt_int64(int col) const {
   if (is_null(col)) return std::nullopt;

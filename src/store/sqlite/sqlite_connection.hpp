@@ -47,6 +47,7 @@ class Statement {
   std::string text(int col) const;
   std::string blob(int col) const;
   bool is_null(int col) const;
+  int column_count() const;
   std::optional<std::int64_t> opt_int64(int col) const;
   std::optional<std::string> opt_text(int col) const;
 

@@ -11,20 +11,11 @@
 
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace polysim::store::sqlite {
 
 namespace {
-
-// Turns driver errors into the store's vocabulary; SQL text never leaves the store.
-[[noreturn]] void rethrow_as_store_error() {
-  try {
-    throw;
-  } catch (const SqliteError& e) {
-    if (e.is_unique_violation()) throw UniqueViolation(e.what());
-    throw StoreUnavailable(e.what());
-  }
-}
 
 std::string to_json_array(const std::vector<std::string>& items) {
   boost::json::array arr;
@@ -218,157 +209,6 @@ void insert_snapshot(SqliteConnection& c, const AccountRecord& a, std::string_vi
 }
 
 }  // namespace
-
-struct SqliteStore::Impl {
-  SqliteOptions options;
-
-  // Writer: one connection, one thread, group commit.
-  struct WriteJob {
-    std::function<void(SqliteConnection&)> run;
-    std::promise<void> done;
-  };
-  std::mutex queue_mutex;
-  std::condition_variable queue_cv;
-  // Jobs are shared with the writer so a caller that wakes up and returns can never free a
-  // job the writer is still completing.
-  std::deque<std::shared_ptr<WriteJob>> queue;
-  bool stopping = false;
-  std::thread writer;
-
-  // Readers: connections reused across calls, opened on demand.
-  std::mutex readers_mutex;
-  std::vector<std::unique_ptr<SqliteConnection>> idle_readers;
-
-  explicit Impl(SqliteOptions o) : options(std::move(o)) {}
-
-  void start_writer() {
-    auto conn = std::make_shared<SqliteConnection>(options.path, options.synchronous, false);
-    writer = std::thread([this, conn] { writer_loop(*conn); });
-  }
-
-  void stop_writer() {
-    {
-      std::lock_guard lock(queue_mutex);
-      stopping = true;
-    }
-    queue_cv.notify_all();
-    if (writer.joinable()) writer.join();
-  }
-
-  void writer_loop(SqliteConnection& conn) {
-    std::vector<std::shared_ptr<WriteJob>> batch;
-    std::vector<std::exception_ptr> errors;
-    for (;;) {
-      {
-        std::unique_lock lock(queue_mutex);
-        queue_cv.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (queue.empty() && stopping) return;
-        batch.clear();
-        while (!queue.empty() && static_cast<int>(batch.size()) < options.max_batch) {
-          batch.push_back(queue.front());
-          queue.pop_front();
-        }
-      }
-      errors.assign(batch.size(), nullptr);
-      bool began = false;
-      try {
-        conn.exec("BEGIN IMMEDIATE");
-        began = true;
-      } catch (...) {
-        for (auto& e : errors) e = std::current_exception();
-      }
-      if (began) {
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-          try {
-            conn.exec("SAVEPOINT job");
-            try {
-              batch[i]->run(conn);
-              conn.exec("RELEASE job");
-            } catch (...) {
-              errors[i] = std::current_exception();
-              conn.exec("ROLLBACK TO job");
-              conn.exec("RELEASE job");
-            }
-          } catch (...) {
-            if (!errors[i]) errors[i] = std::current_exception();
-          }
-        }
-        try {
-          conn.exec("COMMIT");
-        } catch (...) {
-          auto failure = std::current_exception();
-          for (auto& e : errors)
-            if (!e) e = failure;
-          try {
-            conn.exec("ROLLBACK");
-          } catch (...) {
-          }
-        }
-      }
-      // Acknowledge only after the commit: nothing is readable or answered before it is durable.
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (errors[i]) batch[i]->done.set_exception(errors[i]);
-        else batch[i]->done.set_value();
-      }
-    }
-  }
-
-  template <class F>
-  auto write(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
-    using R = decltype(f(std::declval<SqliteConnection&>()));
-    auto job = std::make_shared<WriteJob>();
-    std::optional<std::conditional_t<std::is_void_v<R>, int, R>> result;
-    // Runs on the writer thread while this caller is blocked on the future below.
-    job->run = [&](SqliteConnection& c) {
-      if constexpr (std::is_void_v<R>) {
-        f(c);
-        result.emplace(0);
-      } else {
-        result.emplace(f(c));
-      }
-    };
-    auto future = job->done.get_future();
-    {
-      std::lock_guard lock(queue_mutex);
-      if (stopping) throw StoreUnavailable("store is shutting down");
-      queue.push_back(job);
-    }
-    queue_cv.notify_one();
-    try {
-      future.get();
-    } catch (const SqliteError&) {
-      rethrow_as_store_error();
-    }
-    if constexpr (!std::is_void_v<R>) return std::move(*result);
-  }
-
-  template <class F>
-  auto read(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
-    std::unique_ptr<SqliteConnection> conn;
-    {
-      std::lock_guard lock(readers_mutex);
-      if (!idle_readers.empty()) {
-        conn = std::move(idle_readers.back());
-        idle_readers.pop_back();
-      }
-    }
-    try {
-      if (!conn) conn = std::make_unique<SqliteConnection>(options.path, options.synchronous, true);
-      struct Return {
-        Impl& impl;
-        std::unique_ptr<SqliteConnection>& c;
-        ~Return() {
-          if (!c) return;
-          std::lock_guard lock(impl.readers_mutex);
-          impl.idle_readers.push_back(std::move(c));
-        }
-      } give_back{*this, conn};
-      return f(*conn);
-    } catch (const SqliteError&) {
-      rethrow_as_store_error();
-    }
-  }
-};
 
 SqliteStore::SqliteStore(SqliteOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   impl_->start_writer();
@@ -798,33 +638,49 @@ void SqliteStore::issue_login_link(const LoginLinkIssue& issue) {
     token.bind_blob(1, issue.token_hash).bind(2, issue.prefix).bind(3, issue.tenant_id).bind(4, issue.user_id);
     token.bind(5, boost::json::serialize(payload)).bind(6, issue.expires_at).bind(7, issue.now);
     token.run();
-    const auto& m = issue.mail;
-    auto mail = c.prepare(
-        "INSERT INTO email_outbox (id, tenant_id, recipient, kind, subject, body_text, link, code, created_at, "
-        "next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
-    mail.bind(1, m.id).bind(2, m.tenant_id).bind(3, m.recipient).bind(4, m.kind).bind(5, m.subject).bind(6, m.text);
-    mail.bind(7, m.link).bind(8, m.code).bind(9, m.created_at);
-    mail.run();
+    insert_outbox_row(c, issue.mail, impl_->outbox_cipher.load());
   });
 }
 
+void SqliteStore::set_outbox_cipher(const OutboxCipher* cipher) { impl_->outbox_cipher.store(cipher); }
+
 std::vector<OutboxMessage> SqliteStore::due_outbox(std::int64_t now, int limit) {
+  const OutboxCipher* cipher = impl_->outbox_cipher.load();
   return impl_->read([&](SqliteConnection& c) {
     auto s = c.prepare(
         "SELECT id, tenant_id, recipient, kind, subject, body_text, link, code, created_at, attempts FROM email_outbox "
         "WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2");
     s.bind(1, now).bind(2, limit);
     std::vector<OutboxMessage> out;
-    while (s.step())
-      out.push_back(OutboxMessage{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.opt_text(6),
-                                  s.opt_text(7), s.int64(8), s.int64(9)});
+    while (s.step()) {
+      OutboxMessage m{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.opt_text(6),
+                      s.opt_text(7), s.int64(8), s.int64(9)};
+      if (std::string_view(m.text).substr(0, kSealedBodyPrefix.size()) == kSealedBodyPrefix) {
+        auto opened = cipher ? cipher->open(std::string_view(m.text).substr(kSealedBodyPrefix.size()), m.id)
+                             : std::nullopt;
+        if (!opened) continue;  // sealed under another key: left for an instance that can read it
+        boost::system::error_code ec;
+        auto parts = boost::json::parse(*opened, ec);
+        if (ec || !parts.is_object()) continue;
+        const auto& o = parts.as_object();
+        m.text = o.contains("text") && o.at("text").is_string() ? std::string(o.at("text").as_string()) : "";
+        m.link = o.contains("link") && o.at("link").is_string() ? std::optional<std::string>(o.at("link").as_string())
+                                                                : std::nullopt;
+        m.code = o.contains("code") && o.at("code").is_string() ? std::optional<std::string>(o.at("code").as_string())
+                                                                : std::nullopt;
+      }
+      out.push_back(std::move(m));
+    }
     return out;
   });
 }
 
 void SqliteStore::mark_outbox_sent(std::string_view id, std::int64_t now) {
   impl_->write([&](SqliteConnection& c) {
-    auto s = c.prepare("UPDATE email_outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1");
+    // Delivered mail keeps its envelope for the record, not its links and codes.
+    auto s = c.prepare(
+        "UPDATE email_outbox SET sent_at = ?2, attempts = attempts + 1, body_text = '', link = NULL, code = NULL "
+        "WHERE id = ?1");
     s.bind(1, id).bind(2, now);
     s.run();
   });

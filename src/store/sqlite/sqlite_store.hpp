@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "store/identity_store.hpp"
 #include "store/store.hpp"
 
 namespace polysim::store::sqlite {
@@ -16,7 +17,7 @@ struct SqliteOptions {
   int max_batch = 512;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public IdentityStore {
  public:
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
@@ -62,6 +63,7 @@ class SqliteStore final : public Store {
 
   void issue_login_link(const LoginLinkIssue& issue) override;
 
+  void set_outbox_cipher(const OutboxCipher* cipher) override;
   std::vector<OutboxMessage> due_outbox(std::int64_t now, int limit) override;
   void mark_outbox_sent(std::string_view id, std::int64_t now) override;
   void mark_outbox_retry(std::string_view id, std::int64_t next_attempt_at, std::string_view error,
@@ -69,6 +71,34 @@ class SqliteStore final : public Store {
 
   std::string get_or_create_secret(std::string_view name, std::string_view candidate) override;
   void append_audit(const AuditEntry& entry) override;
+
+  // Identity (sqlite_identity_store.cpp)
+  std::optional<UserRecord> find_user_by_email(std::string_view tenant_id, std::string_view email) override;
+  std::optional<UserRecord> find_user(std::int64_t user_id) override;
+  RegistrationOutcome register_user(const Registration& registration) override;
+  bool issue_token(const TokenIssue& issue) override;
+  std::optional<AuthTokenRecord> consume_token(std::string_view kind, std::string_view token_hash,
+                                               std::int64_t now) override;
+  std::optional<AuthTokenRecord> find_live_token(std::string_view kind, std::string_view token_hash,
+                                                 std::int64_t now) override;
+  void start_session(const SessionStart& start) override;
+  RefreshResult rotate_refresh_token(const RefreshRotation& rotation) override;
+  std::optional<SessionRecord> find_session(std::string_view session_id) override;
+  std::optional<SessionRecord> find_session_by_refresh(std::string_view token_hash) override;
+  bool revoke_session(std::string_view session_id, std::int64_t now, std::string_view reason) override;
+  int revoke_user_sessions(std::int64_t user_id, std::optional<std::string_view> keep, std::int64_t now,
+                           std::string_view reason) override;
+  int change_password(const PasswordChange& change) override;
+  void rehash_password(std::int64_t user_id, std::string_view password_hash) override;
+  std::optional<FailureLane> find_failure_lane(std::string_view tenant_id, std::string_view email,
+                                               std::string_view lane) override;
+  FailureLane record_failure(std::string_view tenant_id, std::string_view email, std::string_view lane,
+                             std::int64_t now) override;
+  void clear_failures(std::string_view tenant_id, std::string_view email,
+                      std::optional<std::string_view> lane) override;
+  bool is_known_ip_group(std::int64_t user_id, std::string_view ip_group, std::int64_t since) override;
+  void remember_ip_group(std::int64_t user_id, std::string_view ip_group, std::int64_t now) override;
+  void enqueue_mail(const OutboxMessage& mail) override;
 
  private:
   struct Impl;

@@ -1,0 +1,394 @@
+#include "auth/identity_service.hpp"
+
+#include <boost/json.hpp>
+
+#include "auth/auth_failure.hpp"
+#include "auth/password_policy.hpp"
+#include "core/email_address.hpp"
+#include "core/origin.hpp"
+#include "core/token.hpp"
+
+namespace polysim::auth {
+
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000;
+constexpr std::int64_t kMinute = 60 * kSecond;
+constexpr std::int64_t kDay = 24 * 60 * kMinute;
+constexpr std::int64_t kVerificationLifetime = kDay;
+constexpr std::int64_t kResetLifetime = 30 * kMinute;
+// §4: an IP group that completed a sign-in within 30 days has its own failure lane.
+constexpr std::int64_t kKnownLaneWindow = 30 * kDay;
+// §5.3: a sign-in from an IP group unseen for 90 days is announced by mail.
+constexpr std::int64_t kNewDeviceWindow = 90 * kDay;
+constexpr std::string_view kUnknownLane = "unknown";
+
+store::MailThrottle signup_mail_throttle() {
+  store::MailThrottle t;
+  t.kinds = {"email_verification", "account_exists", "password_reset"};
+  return t;
+}
+
+std::string normalized_email_or_throw(std::string_view raw) {
+  auto email = normalize_email(raw);
+  if (!email) throw validation_failure("email", "must be a valid email address");
+  return *email;
+}
+
+// "ada@example.com" → "a••@example.com": enough for a person to recognise, useless to harvest.
+std::string email_hint(std::string_view email) {
+  const auto at = email.find('@');
+  if (at == std::string_view::npos || at == 0) return "••";
+  return std::string(email.substr(0, 1)) + "••" + std::string(email.substr(at));
+}
+
+std::string landing_of(const store::AuthTokenRecord& token) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(token.payload_json, ec);
+  if (ec || !v.is_object()) return {};
+  if (auto* url = v.as_object().if_contains("landing_url"); url && url->is_string())
+    return std::string(url->as_string());
+  return {};
+}
+
+}  // namespace
+
+IdentityService::IdentityService(store::Store& store, store::IdentityStore& identity, TokenService& tokens,
+                                 HashGate& hashes, const Clock& clock, IdentitySettings settings)
+    : store_(store), identity_(identity), tokens_(tokens), hashes_(hashes), clock_(clock), settings_(std::move(settings)) {
+  dummy_hash_ = hash_password(generate_token("dummy_"), settings_.argon2);
+}
+
+std::string IdentityService::hash(std::string_view password, const CallContext& ctx) {
+  try {
+    return hashes_.run(ctx.hash_deadline, [&] { return hash_password(password, settings_.argon2); });
+  } catch (const HashQueueFull&) {
+    AuthFailure busy(503, "service_unavailable", "The service is busy. Retry shortly.");
+    busy.retry_after_s = 1;
+    throw busy;
+  }
+}
+
+bool IdentityService::verify(std::string_view phc, std::string_view password, const CallContext& ctx) {
+  try {
+    return hashes_.run(ctx.hash_deadline, [&] { return verify_password(phc, password); });
+  } catch (const HashQueueFull&) {
+    AuthFailure busy(503, "service_unavailable", "The service is busy. Retry shortly.");
+    busy.retry_after_s = 1;
+    throw busy;
+  }
+}
+
+void IdentityService::check_password_rules(std::string_view password, std::string_view email) {
+  if (auto problem = password_problem(password, email)) {
+    AuthFailure weak(400, "weak_password", "The password does not meet the requirements.");
+    weak.details.emplace_back("password", std::string(*problem));
+    throw weak;
+  }
+}
+
+store::TenantRecord IdentityService::retail_tenant_or_throw() {
+  auto tenant = store_.find_tenant(settings_.retail_tenant);
+  if (!tenant || tenant->disabled)
+    throw AuthFailure(403, "registration_disabled", "Registration is not open on this server.");
+  return *tenant;
+}
+
+std::optional<store::TenantRecord> IdentityService::sign_in_tenant(std::optional<std::string_view> tenant_id) {
+  if (!tenant_id) return store_.find_tenant(settings_.retail_tenant);
+  if (!Uuid::parse(*tenant_id)) throw validation_failure("tenantId", "must be a tenant id");
+  return store_.find_tenant(*tenant_id);
+}
+
+std::string IdentityService::lane_for(const std::optional<store::UserRecord>& user, const CallContext& ctx) {
+  if (user && identity_.is_known_ip_group(user->id, ctx.ip_group, now() - kKnownLaneWindow)) return ctx.ip_group;
+  return std::string(kUnknownLane);
+}
+
+void IdentityService::refuse_if_locked(std::string_view tenant_id, std::string_view email, std::string_view lane) {
+  auto state = identity_.find_failure_lane(tenant_id, email, lane);
+  const auto t = now();
+  if (!state || !state->locked_until || *state->locked_until <= t) return;
+  AuthFailure locked(429, "too_many_failed_attempts", "Too many failed attempts. Try again later.");
+  locked.retry_after_s = (*state->locked_until - t + kSecond - 1) / kSecond;
+  throw locked;
+}
+
+void IdentityService::count_failure_and_throw(std::string_view tenant_id, std::string_view email,
+                                              std::string_view lane, const std::optional<store::UserRecord>& user,
+                                              AuthFailure failure) {
+  const auto lane_state = identity_.record_failure(tenant_id, email, lane, now());
+  if (lane_state.first_lock_in_day && user)
+    identity_.enqueue_mail(mail(*user, "security_notice", "Repeated failed sign-in attempts",
+                                "Someone tried several wrong passwords for your account, so sign-ins from unfamiliar "
+                                "places are paused for a few minutes. If this was not you, consider resetting your "
+                                "password."));
+  throw failure;
+}
+
+void IdentityService::check_enabled(const store::UserRecord& user) {
+  if (user.disabled) throw user_disabled();
+  auto tenant = store_.find_tenant(user.tenant_id);
+  if (!tenant || tenant->disabled) throw tenant_disabled();
+}
+
+store::OutboxMessage IdentityService::mail(const store::UserRecord& user, std::string kind, std::string subject,
+                                           std::string text, std::optional<std::string> link) {
+  store::OutboxMessage m;
+  m.id = ids_.next(clock_).to_string();
+  m.tenant_id = user.tenant_id;
+  m.recipient = user.email;
+  m.kind = std::move(kind);
+  m.subject = std::move(subject);
+  m.text = std::move(text);
+  if (link) m.text += "\n\n" + *link + "\n";
+  m.link = std::move(link);
+  m.created_at = now();
+  return m;
+}
+
+void IdentityService::register_user(std::string_view raw_email, std::string_view password,
+                                    std::optional<std::string> display_name, const CallContext& ctx) {
+  const auto email = normalized_email_or_throw(raw_email);
+  check_password_rules(password, email);
+  const auto tenant = retail_tenant_or_throw();
+  // Hashed on every path so a registered address answers no faster than a new one.
+  const auto password_hash = hash(password, ctx);
+  const auto t = now();
+
+  store::Registration r;
+  r.tenant_id = tenant.id;
+  r.email = email;
+  r.password_hash = password_hash;
+  r.display_name = std::move(display_name);
+  r.new_user_uuid = Uuid::v4().to_string();
+  r.throttle = signup_mail_throttle();
+  r.now = t;
+  const auto token = generate_token("ev_");
+  const auto link = append_query_param(settings_.trader_app_url + "/verify-email", "token", token);
+  store::UserRecord recipient;
+  recipient.tenant_id = tenant.id;
+  recipient.email = email;
+  r.verification.kind = "email_verification";
+  r.verification.token_hash = token_hash_bytes(token);
+  r.verification.prefix = token_prefix(token, "ev_");
+  r.verification.tenant_id = tenant.id;
+  r.verification.expires_at = t + kVerificationLifetime;
+  r.verification.now = t;
+  r.verification.mail = mail(recipient, "email_verification", "Confirm your email address",
+                             "Open this link within 24 hours to finish signing up.", link);
+  r.account_exists_mail = mail(recipient, "account_exists", "You already have an account",
+                               "Someone tried to sign up with this address, which already has an account. If it was "
+                               "you, sign in or reset your password instead.",
+                               settings_.trader_app_url + "/forgot-password");
+  identity_.register_user(r);
+}
+
+void IdentityService::create_demo_account(const store::UserRecord& user) {
+  auto tenant = store_.find_tenant(user.tenant_id);
+  if (!tenant) return;
+  const auto t = now();
+  store::AccountRecord a;
+  a.id = ids_.next(clock_).to_string();
+  a.tenant_id = user.tenant_id;
+  a.user_id = user.id;
+  a.governed = false;
+  a.stage = "demo";
+  a.starting_balance = a.cash = a.peak_equity = a.min_equity = a.day_start_equity = a.day_low_equity =
+      tenant->demo_starting_balance;
+  a.day_start_at = a.created_at = a.updated_at = t;
+  store_.create_account(a);
+}
+
+SignedIn IdentityService::verify_email(std::string_view token, const CallContext& ctx) {
+  if (!is_well_formed_token(token, "ev_")) throw invalid_or_expired_token();
+  auto row = identity_.consume_token("email_verification", token_hash_bytes(token), now());
+  if (!row) throw invalid_or_expired_token();
+  auto user = identity_.find_user(row->user_id);
+  if (!user) throw invalid_or_expired_token();
+  check_enabled(*user);
+  const bool first_activation = !user->email_verified_at;
+  auto tokens = tokens_.start_session(*user, {"email"}, ctx.ip_group, true);
+  if (first_activation) create_demo_account(*user);
+  user->email_verified_at = now();
+  return SignedIn{std::move(tokens), std::move(*user), std::nullopt};
+}
+
+SignedIn IdentityService::login(std::string_view raw_email, std::string_view password,
+                                std::optional<std::string_view> tenant_id, const CallContext& ctx) {
+  const auto email = normalized_email_or_throw(raw_email);
+  auto tenant = sign_in_tenant(tenant_id);
+  // An unknown tenant behaves like an unknown email: same work, same answer.
+  const std::string tenant_key = tenant ? tenant->id : std::string(tenant_id.value_or("none"));
+  std::optional<store::UserRecord> user;
+  if (tenant) user = identity_.find_user_by_email(tenant->id, email);
+  const auto lane = lane_for(user, ctx);
+  refuse_if_locked(tenant_key, email, lane);
+
+  const bool has_password = user && user->password_hash;
+  const bool ok = verify(has_password ? *user->password_hash : dummy_hash_, password, ctx) && has_password;
+  if (!ok) count_failure_and_throw(tenant_key, email, lane, user, invalid_credentials());
+
+  // Only this lane: the owner signing in from home must not hand an attacker elsewhere a fresh
+  // set of guesses.
+  identity_.clear_failures(tenant_key, email, lane);
+  if (needs_rehash(*user->password_hash, settings_.argon2))
+    identity_.rehash_password(user->id, hash(password, ctx));
+  if (!user->email_verified_at)
+    throw AuthFailure(403, "email_not_verified", "Verify your email address before signing in.");
+  check_enabled(*user);
+  if (!identity_.is_known_ip_group(user->id, ctx.ip_group, now() - kNewDeviceWindow))
+    identity_.enqueue_mail(mail(*user, "new_device", "New sign-in to your account",
+                                "Your account was just signed in to from a network we had not seen recently. If this "
+                                "was not you, reset your password."));
+  auto tokens = tokens_.start_session(*user, {"pwd"}, ctx.ip_group, false);
+  return SignedIn{std::move(tokens), std::move(*user), std::nullopt};
+}
+
+SignedIn IdentityService::refresh(std::string_view refresh_token) {
+  std::pair<IssuedTokens, store::SessionRecord> rotated;
+  try {
+    rotated = tokens_.refresh(refresh_token);
+  } catch (const RefreshTokenReused& reused) {
+    store::AuditEntry entry;
+    entry.tenant_id = reused.session.tenant_id;
+    entry.actor_kind = "system";
+    entry.actor_id = "token-service";
+    entry.action = "session.refresh_reuse_revoked";
+    entry.target = "session:" + reused.session.id;
+    entry.details_json = "{\"user_id\":" + std::to_string(reused.session.user_id) + "}";
+    entry.at = now();
+    store_.append_audit(entry);
+    throw;
+  }
+  auto& [tokens, session] = rotated;
+  auto user = identity_.find_user(session.user_id);
+  if (!user) throw AuthFailure(401, "refresh_token_invalid", "The refresh token is invalid, expired or revoked.");
+  check_enabled(*user);
+  tokens.access_token = tokens_.mint_access_token(session, user->uuid);
+  return SignedIn{std::move(tokens), std::move(*user), std::nullopt};
+}
+
+void IdentityService::logout(const TraderPrincipal* principal, std::optional<std::string_view> refresh_token,
+                             bool all_sessions) {
+  const auto t = now();
+  if (all_sessions) {
+    if (!principal) throw unauthorized();
+    identity_.revoke_user_sessions(principal->user_id, std::nullopt, t, "logout_all");
+    return;
+  }
+  if (principal) {
+    identity_.revoke_session(principal->session_id, t, "logout");
+    return;
+  }
+  if (refresh_token && is_well_formed_token(*refresh_token, "rt_")) {
+    if (auto session = identity_.find_session_by_refresh(token_hash_bytes(*refresh_token));
+        session && session->surface == "trader")
+      identity_.revoke_session(session->id, t, "logout");
+  }
+}
+
+void IdentityService::forgot_password(std::string_view raw_email, std::optional<std::string_view> tenant_id) {
+  const auto email = normalized_email_or_throw(raw_email);
+  auto tenant = sign_in_tenant(tenant_id);
+  if (!tenant || tenant->disabled) return;
+  auto user = identity_.find_user_by_email(tenant->id, email);
+  if (!user || user->disabled) return;
+  const auto token = generate_token("rp_");
+  const auto t = now();
+  store::TokenIssue issue;
+  issue.kind = "password_reset";
+  issue.token_hash = token_hash_bytes(token);
+  issue.prefix = token_prefix(token, "rp_");
+  issue.tenant_id = user->tenant_id;
+  issue.user_id = user->id;
+  issue.expires_at = t + kResetLifetime;
+  issue.now = t;
+  issue.mail = mail(*user, "password_reset", "Reset your password",
+                    "Open this link within 30 minutes to choose a new password. If you did not ask for it, ignore "
+                    "this mail.",
+                    append_query_param(settings_.trader_app_url + "/reset-password", "token", token));
+  issue.throttle = signup_mail_throttle();
+  identity_.issue_token(issue);
+}
+
+void IdentityService::reset_password(std::string_view token, std::string_view new_password, const CallContext& ctx) {
+  if (!is_well_formed_token(token, "rp_")) throw invalid_or_expired_token();
+  const auto digest = token_hash_bytes(token);
+  // Look first, consume last: a weak password keeps the token usable (§5.7).
+  auto live = identity_.find_live_token("password_reset", digest, now());
+  if (!live) throw invalid_or_expired_token();
+  auto user = identity_.find_user(live->user_id);
+  if (!user) throw invalid_or_expired_token();
+  check_password_rules(new_password, user->email);
+  const auto password_hash = hash(new_password, ctx);
+  if (!identity_.consume_token("password_reset", digest, now())) throw invalid_or_expired_token();
+  store::PasswordChange change;
+  change.user_id = user->id;
+  change.password_hash = password_hash;
+  change.mark_email_verified = true;
+  change.now = now();
+  change.mail = mail(*user, "security_notice", "Your password was reset",
+                     "The password of your account was just reset and every session was signed out. If this was not "
+                     "you, contact support.");
+  identity_.change_password(change);
+  identity_.clear_failures(user->tenant_id, user->email, std::nullopt);
+}
+
+PasswordChanged IdentityService::change_password(const TraderPrincipal& principal, std::string_view current_password,
+                                                 std::string_view new_password, bool /*revoke_devices*/,
+                                                 const CallContext& ctx) {
+  auto user = identity_.find_user(principal.user_id);
+  if (!user) throw unauthorized();
+  if (!user->password_hash)
+    throw AuthFailure(409, "password_not_set", "This account has no password yet; use forgot-password to set one.");
+  const auto lane = lane_for(user, ctx);
+  refuse_if_locked(user->tenant_id, user->email, lane);
+  if (!verify(*user->password_hash, current_password, ctx))
+    count_failure_and_throw(user->tenant_id, user->email, lane, user,
+                            AuthFailure(403, "invalid_password", "The current password is wrong."));
+  check_password_rules(new_password, user->email);
+  if (verify(*user->password_hash, new_password, ctx))
+    throw AuthFailure(400, "password_reused", "Choose a password different from the current one.");
+  identity_.clear_failures(user->tenant_id, user->email, lane);
+  store::PasswordChange change;
+  change.user_id = user->id;
+  change.password_hash = hash(new_password, ctx);
+  change.keep_session_id = principal.session_id;
+  change.now = now();
+  change.mail = mail(*user, "security_notice", "Your password was changed",
+                     "The password of your account was just changed and your other sessions were signed out. If "
+                     "this was not you, reset your password now.");
+  PasswordChanged out;
+  out.sessions_revoked = identity_.change_password(change);
+  return out;
+}
+
+LinkPreview IdentityService::preview_login_link(std::string_view token) {
+  if (!is_well_formed_token(token, "ll_")) throw invalid_or_expired_token();
+  auto row = identity_.find_live_token("login_link", token_hash_bytes(token), now());
+  if (!row) throw invalid_or_expired_token();
+  auto user = identity_.find_user(row->user_id);
+  if (!user) throw invalid_or_expired_token();
+  return LinkPreview{email_hint(user->email), row->tenant_id, row->expires_at, landing_of(*row)};
+}
+
+SignedIn IdentityService::redeem_login_link(std::string_view token, const CallContext& ctx) {
+  if (!is_well_formed_token(token, "ll_")) throw invalid_or_expired_token();
+  auto row = identity_.consume_token("login_link", token_hash_bytes(token), now());
+  if (!row) throw invalid_or_expired_token();
+  auto user = identity_.find_user(row->user_id);
+  if (!user) throw invalid_or_expired_token();
+  check_enabled(*user);
+  auto tokens = tokens_.start_session(*user, {"link"}, ctx.ip_group, true);
+  if (!user->email_verified_at) user->email_verified_at = now();
+  return SignedIn{std::move(tokens), std::move(*user), landing_of(*row)};
+}
+
+store::UserRecord IdentityService::me(const TraderPrincipal& principal) {
+  auto user = identity_.find_user(principal.user_id);
+  if (!user) throw unauthorized();
+  return *user;
+}
+
+}  // namespace polysim::auth

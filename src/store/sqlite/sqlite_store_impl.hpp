@@ -1,0 +1,209 @@
+// The SQLite store's machinery, shared by the files that implement its parts (partner data,
+// identity): the group-committing writer thread and the reader connection pool.
+#pragma once
+#include <boost/json.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace polysim::store::sqlite {
+
+// Turns driver errors into the store's vocabulary; SQL text never leaves the store.
+[[noreturn]] inline void rethrow_as_store_error() {
+  try {
+    throw;
+  } catch (const SqliteError& e) {
+    if (e.is_unique_violation()) throw UniqueViolation(e.what());
+    throw StoreUnavailable(e.what());
+  }
+}
+
+// Sealed bodies are marked so rows written without a cipher stay readable.
+inline constexpr std::string_view kSealedBodyPrefix = "sealed:v1:";
+
+// Outbox rows are written inside their cause's transaction (20-trader-api.md §12). With a
+// cipher, text, link and code travel sealed together in body_text.
+inline void insert_outbox_row(SqliteConnection& c, const OutboxMessage& m, const OutboxCipher* cipher) {
+  auto mail = c.prepare(
+      "INSERT INTO email_outbox (id, tenant_id, recipient, kind, subject, body_text, link, code, created_at, "
+      "next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+  mail.bind(1, m.id).bind(2, m.tenant_id).bind(3, m.recipient).bind(4, m.kind).bind(5, m.subject);
+  if (cipher) {
+    boost::json::object parts{{"text", m.text}};
+    if (m.link) parts["link"] = *m.link;
+    if (m.code) parts["code"] = *m.code;
+    mail.bind(6, std::string(kSealedBodyPrefix) + cipher->seal(boost::json::serialize(parts), m.id));
+    mail.bind_null(7).bind_null(8);
+  } else {
+    mail.bind(6, m.text).bind(7, m.link).bind(8, m.code);
+  }
+  mail.bind(9, m.created_at);
+  mail.run();
+}
+
+struct SqliteStore::Impl {
+  SqliteOptions options;
+
+  // Writer: one connection, one thread, group commit.
+  struct WriteJob {
+    std::function<void(SqliteConnection&)> run;
+    std::promise<void> done;
+  };
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;
+  // Jobs are shared with the writer so a caller that wakes up and returns can never free a
+  // job the writer is still completing.
+  std::deque<std::shared_ptr<WriteJob>> queue;
+  bool stopping = false;
+  std::thread writer;
+
+  // Readers: connections reused across calls, opened on demand.
+  std::mutex readers_mutex;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers;
+
+  std::atomic<const OutboxCipher*> outbox_cipher{nullptr};
+
+  explicit Impl(SqliteOptions o) : options(std::move(o)) {}
+
+  void start_writer() {
+    auto conn = std::make_shared<SqliteConnection>(options.path, options.synchronous, false);
+    writer = std::thread([this, conn] { writer_loop(*conn); });
+  }
+
+  void stop_writer() {
+    {
+      std::lock_guard lock(queue_mutex);
+      stopping = true;
+    }
+    queue_cv.notify_all();
+    if (writer.joinable()) writer.join();
+  }
+
+  void writer_loop(SqliteConnection& conn) {
+    std::vector<std::shared_ptr<WriteJob>> batch;
+    std::vector<std::exception_ptr> errors;
+    for (;;) {
+      {
+        std::unique_lock lock(queue_mutex);
+        queue_cv.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty() && stopping) return;
+        batch.clear();
+        while (!queue.empty() && static_cast<int>(batch.size()) < options.max_batch) {
+          batch.push_back(queue.front());
+          queue.pop_front();
+        }
+      }
+      errors.assign(batch.size(), nullptr);
+      bool began = false;
+      try {
+        conn.exec("BEGIN IMMEDIATE");
+        began = true;
+      } catch (...) {
+        for (auto& e : errors) e = std::current_exception();
+      }
+      if (began) {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          try {
+            conn.exec("SAVEPOINT job");
+            try {
+              batch[i]->run(conn);
+              conn.exec("RELEASE job");
+            } catch (...) {
+              errors[i] = std::current_exception();
+              conn.exec("ROLLBACK TO job");
+              conn.exec("RELEASE job");
+            }
+          } catch (...) {
+            if (!errors[i]) errors[i] = std::current_exception();
+          }
+        }
+        try {
+          conn.exec("COMMIT");
+        } catch (...) {
+          auto failure = std::current_exception();
+          for (auto& e : errors)
+            if (!e) e = failure;
+          try {
+            conn.exec("ROLLBACK");
+          } catch (...) {
+          }
+        }
+      }
+      // Acknowledge only after the commit: nothing is readable or answered before it is durable.
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (errors[i]) batch[i]->done.set_exception(errors[i]);
+        else batch[i]->done.set_value();
+      }
+    }
+  }
+
+  template <class F>
+  auto write(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
+    using R = decltype(f(std::declval<SqliteConnection&>()));
+    auto job = std::make_shared<WriteJob>();
+    std::optional<std::conditional_t<std::is_void_v<R>, int, R>> result;
+    // Runs on the writer thread while this caller is blocked on the future below.
+    job->run = [&](SqliteConnection& c) {
+      if constexpr (std::is_void_v<R>) {
+        f(c);
+        result.emplace(0);
+      } else {
+        result.emplace(f(c));
+      }
+    };
+    auto future = job->done.get_future();
+    {
+      std::lock_guard lock(queue_mutex);
+      if (stopping) throw StoreUnavailable("store is shutting down");
+      queue.push_back(job);
+    }
+    queue_cv.notify_one();
+    try {
+      future.get();
+    } catch (const SqliteError&) {
+      rethrow_as_store_error();
+    }
+    if constexpr (!std::is_void_v<R>) return std::move(*result);
+  }
+
+  template <class F>
+  auto read(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
+    std::unique_ptr<SqliteConnection> conn;
+    {
+      std::lock_guard lock(readers_mutex);
+      if (!idle_readers.empty()) {
+        conn = std::move(idle_readers.back());
+        idle_readers.pop_back();
+      }
+    }
+    try {
+      if (!conn) conn = std::make_unique<SqliteConnection>(options.path, options.synchronous, true);
+      struct Return {
+        Impl& impl;
+        std::unique_ptr<SqliteConnection>& c;
+        ~Return() {
+          if (!c) return;
+          std::lock_guard lock(impl.readers_mutex);
+          impl.idle_readers.push_back(std::move(c));
+        }
+      } give_back{*this, conn};
+      return f(*conn);
+    } catch (const SqliteError&) {
+      rethrow_as_store_error();
+    }
+  }
+};
+
+
+}  // namespace polysim::store::sqlite

@@ -1,0 +1,93 @@
+#include "trader/trader_render.hpp"
+
+#include "core/json_writer.hpp"
+#include "core/time_format.hpp"
+
+namespace polysim::trader {
+
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+void write_user(JsonWriter& w, const store::UserRecord& u) {
+  w.begin_object();
+  w.key("id"); w.string(u.uuid);
+  w.key("userId"); w.number(u.id);
+  w.key("tenantId"); w.string(u.tenant_id);
+  w.key("email"); w.string(u.email);
+  w.key("displayName");
+  if (u.display_name) w.string(*u.display_name); else w.null();
+  w.key("emailVerified"); w.boolean(u.email_verified_at.has_value());
+  w.key("hasPassword"); w.boolean(u.password_hash.has_value());
+  w.key("mfaEnabled"); w.boolean(false);
+  w.key("createdAt"); w.string(format_rfc3339_millis(u.created_at));
+  w.end_object();
+}
+
+}  // namespace
+
+http::Response error_response(const auth::AuthFailure& f) {
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object();
+  w.key("error"); w.string(f.error);
+  w.key("message"); w.string(f.message);
+  w.key("code"); w.string(upper(f.error));
+  if (!f.details.empty()) {
+    w.key("details");
+    w.begin_array();
+    for (const auto& [field, message] : f.details) {
+      w.begin_object();
+      w.key("field"); w.string(field);
+      w.key("message"); w.string(message);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (f.retry_after_s) {
+    w.key("retryAfter");
+    w.number(*f.retry_after_s);
+  }
+  w.end_object();
+  auto r = json_response(f.status, std::move(body));
+  if (f.status == 401) r.set_header("WWW-Authenticate", "Bearer");
+  if (f.retry_after_s) r.set_header("Retry-After", std::to_string(*f.retry_after_s));
+  return r;
+}
+
+http::Response error_response(int status, std::string_view error, std::string_view message) {
+  return error_response(auth::AuthFailure(status, std::string(error), std::string(message)));
+}
+
+std::string user_json(const store::UserRecord& user) {
+  std::string out;
+  JsonWriter w(out);
+  write_user(w, user);
+  return out;
+}
+
+std::string token_pair_json(const auth::SignedIn& s) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("tokenType"); w.string("Bearer");
+  w.key("accessToken"); w.string(s.tokens.access_token);
+  w.key("expiresIn"); w.number(auth::kAccessTokenSeconds);
+  w.key("refreshToken"); w.string(s.tokens.refresh_token);
+  w.key("refreshExpiresAt"); w.string(format_rfc3339_millis(s.tokens.refresh_expires_at));
+  w.key("sessionId"); w.string(s.tokens.session_id);
+  w.key("user"); write_user(w, s.user);
+  if (s.redirect_url) {
+    w.key("redirectUrl");
+    w.string(*s.redirect_url);
+  }
+  w.end_object();
+  return out;
+}
+
+}  // namespace polysim::trader

@@ -1,0 +1,19 @@
+// The trader surface's JSON: its error envelope and the identity objects (TokenPair, User).
+#pragma once
+#include <string>
+
+#include "auth/auth_failure.hpp"
+#include "auth/identity_service.hpp"
+#include "http/response.hpp"
+
+namespace polysim::trader {
+
+using http::json_response;
+// {"error","message","code"} plus details and retryAfter; 401s carry WWW-Authenticate.
+http::Response error_response(const auth::AuthFailure& failure);
+http::Response error_response(int status, std::string_view error, std::string_view message);
+
+std::string user_json(const store::UserRecord& user);
+std::string token_pair_json(const auth::SignedIn& signed_in);
+
+}  // namespace polysim::trader
