@@ -124,10 +124,13 @@ int run_server(const Config& config) {
   http::BlockingPool auth_pool(static_cast<std::size_t>(hash_workers) + 8);
   auth::TokenService tokens(store, clock, secrets.jwt_keys, config.auth_issuer,
                             std::chrono::duration_cast<std::chrono::microseconds>(config.auth_refresh_reuse_grace).count());
-  auth::IdentityService identity(
-      store, store, tokens, hash_gate, clock,
-      auth::IdentitySettings{config.effective_trader_app_url(), config.retail_tenant,
-                             auth::Argon2Params{config.auth_argon2_memory_kib, config.auth_argon2_iterations}});
+  auth::PasswordHashing hashing(hash_gate,
+                                auth::Argon2Params{config.auth_argon2_memory_kib, config.auth_argon2_iterations});
+  auth::Mailer mailer(clock);
+  auth::FailureLanes lanes(store, mailer, clock);
+  auth::MfaService mfa(store, hashing, lanes, mailer, clock, secrets.data_key_hex, config.mfa_issuer);
+  auth::IdentityService identity(store, store, tokens, hashing, lanes, mfa, mailer, clock,
+                                 auth::IdentitySettings{config.effective_trader_app_url(), config.retail_tenant});
   auth::SessionChecker sessions(store, store, tokens, clock, config.cache_ttl);
   auto proxies = auth::TrustedProxies::parse(
       [&] {

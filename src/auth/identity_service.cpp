@@ -17,11 +17,10 @@ constexpr std::int64_t kMinute = 60 * kSecond;
 constexpr std::int64_t kDay = 24 * 60 * kMinute;
 constexpr std::int64_t kVerificationLifetime = kDay;
 constexpr std::int64_t kResetLifetime = 30 * kMinute;
-// §4: an IP group that completed a sign-in within 30 days has its own failure lane.
-constexpr std::int64_t kKnownLaneWindow = 30 * kDay;
 // §5.3: a sign-in from an IP group unseen for 90 days is announced by mail.
 constexpr std::int64_t kNewDeviceWindow = 90 * kDay;
-constexpr std::string_view kUnknownLane = "unknown";
+constexpr std::int64_t kChallengeLifetime = 5 * kMinute;
+constexpr int kChallengeAttempts = 5;
 
 store::MailThrottle signup_mail_throttle() {
   store::MailThrottle t;
@@ -54,29 +53,18 @@ std::string landing_of(const store::AuthTokenRecord& token) {
 }  // namespace
 
 IdentityService::IdentityService(store::Store& store, store::IdentityStore& identity, TokenService& tokens,
-                                 HashGate& hashes, const Clock& clock, IdentitySettings settings)
-    : store_(store), identity_(identity), tokens_(tokens), hashes_(hashes), clock_(clock), settings_(std::move(settings)) {
-  dummy_hash_ = hash_password(generate_token("dummy_"), settings_.argon2);
-}
-
-std::string IdentityService::hash(std::string_view password, const CallContext& ctx) {
-  try {
-    return hashes_.run(ctx.hash_deadline, [&] { return hash_password(password, settings_.argon2); });
-  } catch (const HashQueueFull&) {
-    AuthFailure busy(503, "service_unavailable", "The service is busy. Retry shortly.");
-    busy.retry_after_s = 1;
-    throw busy;
-  }
-}
-
-bool IdentityService::verify(std::string_view phc, std::string_view password, const CallContext& ctx) {
-  try {
-    return hashes_.run(ctx.hash_deadline, [&] { return verify_password(phc, password); });
-  } catch (const HashQueueFull&) {
-    AuthFailure busy(503, "service_unavailable", "The service is busy. Retry shortly.");
-    busy.retry_after_s = 1;
-    throw busy;
-  }
+                                 PasswordHashing& hashing, FailureLanes& lanes, MfaService& mfa, Mailer& mailer,
+                                 const Clock& clock, IdentitySettings settings)
+    : store_(store),
+      identity_(identity),
+      tokens_(tokens),
+      hashing_(hashing),
+      lanes_(lanes),
+      mfa_(mfa),
+      mailer_(mailer),
+      clock_(clock),
+      settings_(std::move(settings)) {
+  dummy_hash_ = hash_password(generate_token("dummy_"), hashing_.params());
 }
 
 void IdentityService::check_password_rules(std::string_view password, std::string_view email) {
@@ -100,51 +88,10 @@ std::optional<store::TenantRecord> IdentityService::sign_in_tenant(std::optional
   return store_.find_tenant(*tenant_id);
 }
 
-std::string IdentityService::lane_for(const std::optional<store::UserRecord>& user, const CallContext& ctx) {
-  if (user && identity_.is_known_ip_group(user->id, ctx.ip_group, now() - kKnownLaneWindow)) return ctx.ip_group;
-  return std::string(kUnknownLane);
-}
-
-void IdentityService::refuse_if_locked(std::string_view tenant_id, std::string_view email, std::string_view lane) {
-  auto state = identity_.find_failure_lane(tenant_id, email, lane);
-  const auto t = now();
-  if (!state || !state->locked_until || *state->locked_until <= t) return;
-  AuthFailure locked(429, "too_many_failed_attempts", "Too many failed attempts. Try again later.");
-  locked.retry_after_s = (*state->locked_until - t + kSecond - 1) / kSecond;
-  throw locked;
-}
-
-void IdentityService::count_failure_and_throw(std::string_view tenant_id, std::string_view email,
-                                              std::string_view lane, const std::optional<store::UserRecord>& user,
-                                              AuthFailure failure) {
-  const auto lane_state = identity_.record_failure(tenant_id, email, lane, now());
-  if (lane_state.first_lock_in_day && user)
-    identity_.enqueue_mail(mail(*user, "security_notice", "Repeated failed sign-in attempts",
-                                "Someone tried several wrong passwords for your account, so sign-ins from unfamiliar "
-                                "places are paused for a few minutes. If this was not you, consider resetting your "
-                                "password."));
-  throw failure;
-}
-
 void IdentityService::check_enabled(const store::UserRecord& user) {
   if (user.disabled) throw user_disabled();
   auto tenant = store_.find_tenant(user.tenant_id);
   if (!tenant || tenant->disabled) throw tenant_disabled();
-}
-
-store::OutboxMessage IdentityService::mail(const store::UserRecord& user, std::string kind, std::string subject,
-                                           std::string text, std::optional<std::string> link) {
-  store::OutboxMessage m;
-  m.id = ids_.next(clock_).to_string();
-  m.tenant_id = user.tenant_id;
-  m.recipient = user.email;
-  m.kind = std::move(kind);
-  m.subject = std::move(subject);
-  m.text = std::move(text);
-  if (link) m.text += "\n\n" + *link + "\n";
-  m.link = std::move(link);
-  m.created_at = now();
-  return m;
 }
 
 void IdentityService::register_user(std::string_view raw_email, std::string_view password,
@@ -153,7 +100,7 @@ void IdentityService::register_user(std::string_view raw_email, std::string_view
   check_password_rules(password, email);
   const auto tenant = retail_tenant_or_throw();
   // Hashed on every path so a registered address answers no faster than a new one.
-  const auto password_hash = hash(password, ctx);
+  const auto password_hash = hashing_.hash(password, ctx.hash_deadline);
   const auto t = now();
 
   store::Registration r;
@@ -175,9 +122,9 @@ void IdentityService::register_user(std::string_view raw_email, std::string_view
   r.verification.tenant_id = tenant.id;
   r.verification.expires_at = t + kVerificationLifetime;
   r.verification.now = t;
-  r.verification.mail = mail(recipient, "email_verification", "Confirm your email address",
+  r.verification.mail = mailer_.compose(recipient, "email_verification", "Confirm your email address",
                              "Open this link within 24 hours to finish signing up.", link);
-  r.account_exists_mail = mail(recipient, "account_exists", "You already have an account",
+  r.account_exists_mail = mailer_.compose(recipient, "account_exists", "You already have an account",
                                "Someone tried to sign up with this address, which already has an account. If it was "
                                "you, sign in or reset your password instead.",
                                settings_.trader_app_url + "/forgot-password");
@@ -200,7 +147,33 @@ void IdentityService::create_demo_account(const store::UserRecord& user) {
   store_.create_account(a);
 }
 
-SignedIn IdentityService::verify_email(std::string_view token, const CallContext& ctx) {
+SignInOutcome IdentityService::sign_in(store::UserRecord user, std::string flow, std::vector<std::string> amr,
+                                       std::optional<std::string> redirect_url, bool mark_email_verified,
+                                       const CallContext& ctx) {
+  if (user.mfa_enabled_at) {
+    const auto token = generate_token("mfa_");
+    store::MfaChallengeRecord c;
+    c.token_hash = token_hash_bytes(token);
+    c.tenant_id = user.tenant_id;
+    c.user_id = user.id;
+    c.flow = std::move(flow);
+    c.amr = std::move(amr);
+    c.redirect_url = std::move(redirect_url);
+    c.created_at = now();
+    c.expires_at = c.created_at + kChallengeLifetime;
+    identity_.create_mfa_challenge(c);
+    SignInOutcome out;
+    out.challenge = MfaChallenge{token, kChallengeLifetime / kSecond};
+    return out;
+  }
+  auto tokens = tokens_.start_session(user, std::move(amr), ctx.ip_group, mark_email_verified);
+  if (mark_email_verified && !user.email_verified_at) user.email_verified_at = now();
+  SignInOutcome out;
+  out.signed_in = SignedIn{std::move(tokens), std::move(user), std::move(redirect_url)};
+  return out;
+}
+
+SignInOutcome IdentityService::verify_email(std::string_view token, const CallContext& ctx) {
   if (!is_well_formed_token(token, "ev_")) throw invalid_or_expired_token();
   auto row = identity_.consume_token("email_verification", token_hash_bytes(token), now());
   if (!row) throw invalid_or_expired_token();
@@ -208,13 +181,40 @@ SignedIn IdentityService::verify_email(std::string_view token, const CallContext
   if (!user) throw invalid_or_expired_token();
   check_enabled(*user);
   const bool first_activation = !user->email_verified_at;
-  auto tokens = tokens_.start_session(*user, {"email"}, ctx.ip_group, true);
+  auto outcome = sign_in(*user, "email", {"email"}, std::nullopt, true, ctx);
   if (first_activation) create_demo_account(*user);
-  user->email_verified_at = now();
-  return SignedIn{std::move(tokens), std::move(*user), std::nullopt};
+  return outcome;
 }
 
-SignedIn IdentityService::login(std::string_view raw_email, std::string_view password,
+SignedIn IdentityService::verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
+                                     std::optional<std::string_view> backup_code, const CallContext& ctx) {
+  AuthFailure dead(401, "mfa_challenge_invalid", "The sign-in challenge is invalid, expired or already used.");
+  if (!is_well_formed_token(mfa_token, "mfa_")) throw dead;
+  const auto digest = token_hash_bytes(mfa_token);
+  auto challenge = identity_.find_mfa_challenge(digest, now(), kChallengeAttempts);
+  if (!challenge) throw dead;
+  auto user = identity_.find_user(challenge->user_id);
+  if (!user) throw dead;
+  const auto lane = lanes_.lane_for(user, ctx.ip_group);
+  lanes_.refuse_if_locked(user->tenant_id, user->email, lane);
+  auto method = mfa_.check_second_factor(*user, code, backup_code, ctx.hash_deadline);
+  if (!method) {
+    identity_.record_mfa_challenge_failure(challenge->id);
+    lanes_.count_and_throw(user->tenant_id, user->email, lane, user,
+                           AuthFailure(401, "mfa_invalid_code", "The code is wrong or was already used."));
+  }
+  if (!identity_.consume_mfa_challenge(challenge->id, now())) throw dead;
+  lanes_.clear(user->tenant_id, user->email, lane);
+  check_enabled(*user);
+  auto amr = challenge->amr;
+  amr.push_back(*method);
+  const bool verifies_email = challenge->flow == "email" || challenge->flow == "link";
+  auto tokens = tokens_.start_session(*user, std::move(amr), ctx.ip_group, verifies_email);
+  if (verifies_email && !user->email_verified_at) user->email_verified_at = now();
+  return SignedIn{std::move(tokens), std::move(*user), challenge->redirect_url};
+}
+
+SignInOutcome IdentityService::login(std::string_view raw_email, std::string_view password,
                                 std::optional<std::string_view> tenant_id, const CallContext& ctx) {
   const auto email = normalized_email_or_throw(raw_email);
   auto tenant = sign_in_tenant(tenant_id);
@@ -222,27 +222,26 @@ SignedIn IdentityService::login(std::string_view raw_email, std::string_view pas
   const std::string tenant_key = tenant ? tenant->id : std::string(tenant_id.value_or("none"));
   std::optional<store::UserRecord> user;
   if (tenant) user = identity_.find_user_by_email(tenant->id, email);
-  const auto lane = lane_for(user, ctx);
-  refuse_if_locked(tenant_key, email, lane);
+  const auto lane = lanes_.lane_for(user, ctx.ip_group);
+  lanes_.refuse_if_locked(tenant_key, email, lane);
 
   const bool has_password = user && user->password_hash;
-  const bool ok = verify(has_password ? *user->password_hash : dummy_hash_, password, ctx) && has_password;
-  if (!ok) count_failure_and_throw(tenant_key, email, lane, user, invalid_credentials());
+  const bool ok = hashing_.verify(has_password ? *user->password_hash : dummy_hash_, password, ctx.hash_deadline) && has_password;
+  if (!ok) lanes_.count_and_throw(tenant_key, email, lane, user, invalid_credentials());
 
   // Only this lane: the owner signing in from home must not hand an attacker elsewhere a fresh
   // set of guesses.
-  identity_.clear_failures(tenant_key, email, lane);
-  if (needs_rehash(*user->password_hash, settings_.argon2))
-    identity_.rehash_password(user->id, hash(password, ctx));
+  lanes_.clear(tenant_key, email, lane);
+  if (hashing_.needs_rehash(*user->password_hash))
+    identity_.rehash_password(user->id, hashing_.hash(password, ctx.hash_deadline));
   if (!user->email_verified_at)
     throw AuthFailure(403, "email_not_verified", "Verify your email address before signing in.");
   check_enabled(*user);
   if (!identity_.is_known_ip_group(user->id, ctx.ip_group, now() - kNewDeviceWindow))
-    identity_.enqueue_mail(mail(*user, "new_device", "New sign-in to your account",
+    identity_.enqueue_mail(mailer_.compose(*user, "new_device", "New sign-in to your account",
                                 "Your account was just signed in to from a network we had not seen recently. If this "
                                 "was not you, reset your password."));
-  auto tokens = tokens_.start_session(*user, {"pwd"}, ctx.ip_group, false);
-  return SignedIn{std::move(tokens), std::move(*user), std::nullopt};
+  return sign_in(std::move(*user), "login", {"pwd"}, std::nullopt, false, ctx);
 }
 
 SignedIn IdentityService::refresh(std::string_view refresh_token) {
@@ -304,7 +303,7 @@ void IdentityService::forgot_password(std::string_view raw_email, std::optional<
   issue.user_id = user->id;
   issue.expires_at = t + kResetLifetime;
   issue.now = t;
-  issue.mail = mail(*user, "password_reset", "Reset your password",
+  issue.mail = mailer_.compose(*user, "password_reset", "Reset your password",
                     "Open this link within 30 minutes to choose a new password. If you did not ask for it, ignore "
                     "this mail.",
                     append_query_param(settings_.trader_app_url + "/reset-password", "token", token));
@@ -321,18 +320,18 @@ void IdentityService::reset_password(std::string_view token, std::string_view ne
   auto user = identity_.find_user(live->user_id);
   if (!user) throw invalid_or_expired_token();
   check_password_rules(new_password, user->email);
-  const auto password_hash = hash(new_password, ctx);
+  const auto password_hash = hashing_.hash(new_password, ctx.hash_deadline);
   if (!identity_.consume_token("password_reset", digest, now())) throw invalid_or_expired_token();
   store::PasswordChange change;
   change.user_id = user->id;
   change.password_hash = password_hash;
   change.mark_email_verified = true;
   change.now = now();
-  change.mail = mail(*user, "security_notice", "Your password was reset",
+  change.mail = mailer_.compose(*user, "security_notice", "Your password was reset",
                      "The password of your account was just reset and every session was signed out. If this was not "
                      "you, contact support.");
   identity_.change_password(change);
-  identity_.clear_failures(user->tenant_id, user->email, std::nullopt);
+  lanes_.clear(user->tenant_id, user->email, std::nullopt);
 }
 
 PasswordChanged IdentityService::change_password(const TraderPrincipal& principal, std::string_view current_password,
@@ -342,21 +341,21 @@ PasswordChanged IdentityService::change_password(const TraderPrincipal& principa
   if (!user) throw unauthorized();
   if (!user->password_hash)
     throw AuthFailure(409, "password_not_set", "This account has no password yet; use forgot-password to set one.");
-  const auto lane = lane_for(user, ctx);
-  refuse_if_locked(user->tenant_id, user->email, lane);
-  if (!verify(*user->password_hash, current_password, ctx))
-    count_failure_and_throw(user->tenant_id, user->email, lane, user,
+  const auto lane = lanes_.lane_for(user, ctx.ip_group);
+  lanes_.refuse_if_locked(user->tenant_id, user->email, lane);
+  if (!hashing_.verify(*user->password_hash, current_password, ctx.hash_deadline))
+    lanes_.count_and_throw(user->tenant_id, user->email, lane, user,
                             AuthFailure(403, "invalid_password", "The current password is wrong."));
   check_password_rules(new_password, user->email);
-  if (verify(*user->password_hash, new_password, ctx))
+  if (hashing_.verify(*user->password_hash, new_password, ctx.hash_deadline))
     throw AuthFailure(400, "password_reused", "Choose a password different from the current one.");
-  identity_.clear_failures(user->tenant_id, user->email, lane);
+  lanes_.clear(user->tenant_id, user->email, lane);
   store::PasswordChange change;
   change.user_id = user->id;
-  change.password_hash = hash(new_password, ctx);
+  change.password_hash = hashing_.hash(new_password, ctx.hash_deadline);
   change.keep_session_id = principal.session_id;
   change.now = now();
-  change.mail = mail(*user, "security_notice", "Your password was changed",
+  change.mail = mailer_.compose(*user, "security_notice", "Your password was changed",
                      "The password of your account was just changed and your other sessions were signed out. If "
                      "this was not you, reset your password now.");
   PasswordChanged out;
@@ -373,16 +372,14 @@ LinkPreview IdentityService::preview_login_link(std::string_view token) {
   return LinkPreview{email_hint(user->email), row->tenant_id, row->expires_at, landing_of(*row)};
 }
 
-SignedIn IdentityService::redeem_login_link(std::string_view token, const CallContext& ctx) {
+SignInOutcome IdentityService::redeem_login_link(std::string_view token, const CallContext& ctx) {
   if (!is_well_formed_token(token, "ll_")) throw invalid_or_expired_token();
   auto row = identity_.consume_token("login_link", token_hash_bytes(token), now());
   if (!row) throw invalid_or_expired_token();
   auto user = identity_.find_user(row->user_id);
   if (!user) throw invalid_or_expired_token();
   check_enabled(*user);
-  auto tokens = tokens_.start_session(*user, {"link"}, ctx.ip_group, true);
-  if (!user->email_verified_at) user->email_verified_at = now();
-  return SignedIn{std::move(tokens), std::move(*user), landing_of(*row)};
+  return sign_in(std::move(*user), "link", {"link"}, landing_of(*row), true, ctx);
 }
 
 store::UserRecord IdentityService::me(const TraderPrincipal& principal) {

@@ -9,8 +9,11 @@
 #include <vector>
 
 #include "auth/auth_failure.hpp"
+#include "auth/failure_lanes.hpp"
 #include "auth/hash_gate.hpp"
-#include "auth/password_hasher.hpp"
+#include "auth/mailer.hpp"
+#include "auth/mfa_service.hpp"
+#include "auth/password_hashing.hpp"
 #include "auth/token_service.hpp"
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
@@ -22,7 +25,6 @@ namespace polysim::auth {
 struct IdentitySettings {
   std::string trader_app_url;
   std::string retail_tenant;  // id or name
-  Argon2Params argon2;
 };
 
 // What a request brings besides its body.
@@ -35,6 +37,18 @@ struct SignedIn {
   IssuedTokens tokens;
   store::UserRecord user;
   std::optional<std::string> redirect_url;
+};
+
+// A sign-in that needs its second factor (20-trader-api.md §6): no tokens yet.
+struct MfaChallenge {
+  std::string token;  // mfa_…
+  std::int64_t expires_in = 300;
+};
+
+// What a first factor yields: a session, or a challenge when MFA is on.
+struct SignInOutcome {
+  std::optional<SignedIn> signed_in;
+  std::optional<MfaChallenge> challenge;
 };
 
 struct LinkPreview {
@@ -60,14 +74,17 @@ struct TraderPrincipal {
 
 class IdentityService {
  public:
-  IdentityService(store::Store& store, store::IdentityStore& identity, TokenService& tokens, HashGate& hashes,
-                  const Clock& clock, IdentitySettings settings);
+  IdentityService(store::Store& store, store::IdentityStore& identity, TokenService& tokens, PasswordHashing& hashing,
+                  FailureLanes& lanes, MfaService& mfa, Mailer& mailer, const Clock& clock, IdentitySettings settings);
 
   void register_user(std::string_view email, std::string_view password, std::optional<std::string> display_name,
                      const CallContext& ctx);
-  SignedIn verify_email(std::string_view token, const CallContext& ctx);
-  SignedIn login(std::string_view email, std::string_view password, std::optional<std::string_view> tenant_id,
-                 const CallContext& ctx);
+  SignInOutcome verify_email(std::string_view token, const CallContext& ctx);
+  SignInOutcome login(std::string_view email, std::string_view password, std::optional<std::string_view> tenant_id,
+                      const CallContext& ctx);
+  // Finishes a challenged sign-in with a TOTP code or a backup code.
+  SignedIn verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
+                      std::optional<std::string_view> backup_code, const CallContext& ctx);
   SignedIn refresh(std::string_view refresh_token);
   void logout(const TraderPrincipal* principal, std::optional<std::string_view> refresh_token, bool all_sessions);
   // Issues a reset link when the account exists; the caller answers alike either way.
@@ -76,29 +93,28 @@ class IdentityService {
   PasswordChanged change_password(const TraderPrincipal& principal, std::string_view current_password,
                                   std::string_view new_password, bool revoke_devices, const CallContext& ctx);
   LinkPreview preview_login_link(std::string_view token);
-  SignedIn redeem_login_link(std::string_view token, const CallContext& ctx);
+  SignInOutcome redeem_login_link(std::string_view token, const CallContext& ctx);
   store::UserRecord me(const TraderPrincipal& principal);
+  MfaService& mfa() { return mfa_; }
 
  private:
   store::TenantRecord retail_tenant_or_throw();
   std::optional<store::TenantRecord> sign_in_tenant(std::optional<std::string_view> tenant_id);
-  std::string hash(std::string_view password, const CallContext& ctx);
-  bool verify(std::string_view phc, std::string_view password, const CallContext& ctx);
   void check_password_rules(std::string_view password, std::string_view email);
-  std::string lane_for(const std::optional<store::UserRecord>& user, const CallContext& ctx);
-  void refuse_if_locked(std::string_view tenant_id, std::string_view email, std::string_view lane);
-  [[noreturn]] void count_failure_and_throw(std::string_view tenant_id, std::string_view email, std::string_view lane,
-                                            const std::optional<store::UserRecord>& user, AuthFailure failure);
   void check_enabled(const store::UserRecord& user);
   void create_demo_account(const store::UserRecord& user);
-  store::OutboxMessage mail(const store::UserRecord& user, std::string kind, std::string subject, std::string text,
-                            std::optional<std::string> link = std::nullopt);
+  // Starts the session, or a challenge when the user has MFA on.
+  SignInOutcome sign_in(store::UserRecord user, std::string flow, std::vector<std::string> amr,
+                        std::optional<std::string> redirect_url, bool mark_email_verified, const CallContext& ctx);
   std::int64_t now() const { return clock_.now_unix_micros(); }
 
   store::Store& store_;
   store::IdentityStore& identity_;
   TokenService& tokens_;
-  HashGate& hashes_;
+  PasswordHashing& hashing_;
+  FailureLanes& lanes_;
+  MfaService& mfa_;
+  Mailer& mailer_;
   const Clock& clock_;
   IdentitySettings settings_;
   UuidV7Generator ids_;

@@ -23,6 +23,7 @@ struct UserRecord {
   bool disabled = false;
   std::optional<std::string> display_name;
   std::optional<std::int64_t> password_changed_at;
+  std::optional<std::int64_t> mfa_enabled_at;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };
@@ -131,6 +132,46 @@ struct PasswordChange {
   std::optional<OutboxMessage> mail;
 };
 
+struct MfaState {
+  std::optional<std::int64_t> enabled_at;
+  std::optional<std::string> secret_sealed;
+  std::optional<std::int64_t> last_step;
+  std::optional<std::string> pending_sealed;
+  std::optional<std::int64_t> pending_expires_at;
+  int backup_codes_remaining = 0;
+};
+
+struct BackupCodeRow {
+  std::int64_t id = 0;
+  std::string code_hash;
+};
+
+// Turns the pending secret into the active one with fresh backup codes; other sessions end and
+// the caller's session gains "otp".
+struct MfaEnable {
+  std::int64_t user_id = 0;
+  std::string pending_sealed;  // must still be the pending secret (a second setup wins)
+  std::vector<std::string> backup_code_hashes;
+  std::string keep_session_id;
+  std::int64_t accepted_step = 0;
+  std::int64_t now = 0;
+  std::optional<OutboxMessage> mail;
+};
+
+// A sign-in waiting for its second factor.
+struct MfaChallengeRecord {
+  std::int64_t id = 0;
+  std::string token_hash;
+  std::string tenant_id;
+  std::int64_t user_id = 0;
+  std::string flow;  // login | email | link
+  std::vector<std::string> amr;
+  std::optional<std::string> redirect_url;
+  int attempts = 0;
+  std::int64_t expires_at = 0;
+  std::int64_t created_at = 0;
+};
+
 class IdentityStore {
  public:
   virtual ~IdentityStore() = default;
@@ -178,6 +219,26 @@ class IdentityStore {
   virtual void remember_ip_group(std::int64_t user_id, std::string_view ip_group, std::int64_t now) = 0;
 
   virtual void enqueue_mail(const OutboxMessage& mail) = 0;
+
+  // MFA (§6)
+  virtual MfaState mfa_state(std::int64_t user_id) = 0;
+  virtual void set_pending_totp(std::int64_t user_id, std::string_view sealed, std::int64_t expires_at) = 0;
+  // False, changing nothing, when MFA is on already or the pending secret changed meanwhile.
+  virtual bool enable_mfa(const MfaEnable& enable) = 0;
+  virtual void disable_mfa(std::int64_t user_id, std::int64_t now, const std::optional<OutboxMessage>& mail) = 0;
+  virtual void replace_backup_codes(std::int64_t user_id, const std::vector<std::string>& hashes, std::int64_t now,
+                                    const std::optional<OutboxMessage>& mail) = 0;
+  // Single use of TOTP steps: true when `step` is later than every step accepted before.
+  virtual bool accept_totp_step(std::int64_t user_id, std::int64_t step) = 0;
+  virtual std::vector<BackupCodeRow> unused_backup_codes(std::int64_t user_id) = 0;
+  virtual bool use_backup_code(std::int64_t code_id, std::int64_t now, const std::optional<OutboxMessage>& mail) = 0;
+
+  virtual void create_mfa_challenge(const MfaChallengeRecord& challenge) = 0;
+  // Live only: unused, unexpired, fewer than `max_attempts` wrong codes.
+  virtual std::optional<MfaChallengeRecord> find_mfa_challenge(std::string_view token_hash, std::int64_t now,
+                                                               int max_attempts) = 0;
+  virtual void record_mfa_challenge_failure(std::int64_t challenge_id) = 0;
+  virtual bool consume_mfa_challenge(std::int64_t challenge_id, std::int64_t now) = 0;
 };
 
 }  // namespace polysim::store

@@ -74,6 +74,12 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
   router_.add(Method::Get, "/api/v1/auth/link", {R::PreviewLink, Tier::Default, false});
   router_.add(Method::Post, "/api/v1/auth/link", {R::RedeemLink, Tier::Default, false});
   router_.add(Method::Get, "/api/v1/auth/me", {R::Me, Tier::Default, true});
+  router_.add(Method::Get, "/api/v1/auth/mfa", {R::MfaStatus, Tier::Default, true});
+  router_.add(Method::Post, "/api/v1/auth/mfa/setup", {R::MfaSetup, Tier::Default, true});
+  router_.add(Method::Post, "/api/v1/auth/mfa/confirm", {R::MfaConfirm, Tier::Default, true});
+  router_.add(Method::Post, "/api/v1/auth/mfa/verify", {R::MfaVerify, Tier::MfaVerify, false});
+  router_.add(Method::Post, "/api/v1/auth/mfa/disable", {R::MfaDisable, Tier::PasswordChange, true});
+  router_.add(Method::Post, "/api/v1/auth/mfa/backup-codes/regenerate", {R::MfaRegenerate, Tier::PasswordChange, true});
 }
 
 http::Response TraderApi::protocol_error(int status) const {
@@ -222,18 +228,18 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
     case TraderRoute::VerifyEmail: {
       BodyFields f(body, {"token"});
       auto token = f.required_string("token", kMaxTokenField);
-      auto signed_in = co_await pool_.run([&] { return id.verify_email(token, ctx); });
-      co_return json_response(200, token_pair_json(signed_in));
+      auto outcome = co_await pool_.run([&] { return id.verify_email(token, ctx); });
+      co_return json_response(200, sign_in_json(outcome));
     }
     case TraderRoute::Login: {
       BodyFields f(body, {"email", "password", "tenantId"});
       auto email = f.required_string("email", 320);
       auto password = f.required_string("password", kMaxPasswordField);
       auto tenant = f.optional_string("tenantId", 64);
-      auto signed_in = co_await auth_pool_.run([&] {
+      auto outcome = co_await auth_pool_.run([&] {
         return id.login(email, password, tenant ? std::optional<std::string_view>(*tenant) : std::nullopt, ctx);
       });
-      co_return json_response(200, token_pair_json(signed_in));
+      co_return json_response(200, sign_in_json(outcome));
     }
     case TraderRoute::Refresh: {
       BodyFields f(body, {"refreshToken"});
@@ -305,13 +311,78 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
     case TraderRoute::RedeemLink: {
       BodyFields f(body, {"token"});
       auto token = f.required_string("token", kMaxTokenField);
-      auto signed_in = co_await pool_.run([&] { return id.redeem_login_link(token, ctx); });
-      co_return json_response(200, token_pair_json(signed_in));
+      auto outcome = co_await pool_.run([&] { return id.redeem_login_link(token, ctx); });
+      co_return json_response(200, sign_in_json(outcome));
     }
     case TraderRoute::Me: {
       const auto& who = require_principal();
       auto user = co_await pool_.run([&] { return id.me(who); });
       co_return json_response(200, user_json(user));
+    }
+    case TraderRoute::MfaStatus: {
+      const auto& who = require_principal();
+      auto status = co_await pool_.run([&] { return id.mfa().status(id.me(who)); });
+      std::string out;
+      JsonWriter w(out);
+      w.begin_object();
+      w.key("enabled"); w.boolean(status.enabled);
+      w.key("enabledAt");
+      if (status.enabled_at) w.string(format_rfc3339_millis(*status.enabled_at)); else w.null();
+      w.key("backupCodesRemaining"); w.number(status.backup_codes_remaining);
+      w.end_object();
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::MfaSetup: {
+      const auto& who = require_principal();
+      BodyFields f(body, {});
+      auto setup = co_await pool_.run([&] { return id.mfa().setup(id.me(who)); });
+      std::string out;
+      JsonWriter w(out);
+      w.begin_object();
+      w.key("secret"); w.string(setup.secret);
+      w.key("otpauthUri"); w.string(setup.otpauth_uri);
+      w.key("expiresAt"); w.string(format_rfc3339_millis(setup.expires_at));
+      w.end_object();
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::MfaConfirm: {
+      const auto& who = require_principal();
+      BodyFields f(body, {"code"});
+      auto code = f.required_string("code", 16);
+      auto codes = co_await auth_pool_.run(
+          [&] { return id.mfa().confirm(id.me(who), who.session_id, code, ctx.hash_deadline); });
+      sessions_.forget_user(who.user_id);
+      co_return json_response(200, backup_codes_json("enabled", codes));
+    }
+    case TraderRoute::MfaVerify: {
+      BodyFields f(body, {"mfaToken", "code", "backupCode"});
+      auto token = f.required_string("mfaToken", kMaxTokenField);
+      auto code = f.optional_string("code", 16);
+      auto backup = f.optional_string("backupCode", 32);
+      if (code.has_value() == backup.has_value())
+        throw auth::validation_failure(code ? "backupCode" : "code", "send exactly one of code and backupCode");
+      auto signed_in = co_await auth_pool_.run([&] {
+        return id.verify_mfa(token, code ? std::optional<std::string_view>(*code) : std::nullopt,
+                             backup ? std::optional<std::string_view>(*backup) : std::nullopt, ctx);
+      });
+      co_return json_response(200, token_pair_json(signed_in));
+    }
+    case TraderRoute::MfaDisable: {
+      const auto& who = require_principal();
+      BodyFields f(body, {"password", "code"});
+      auto password = f.required_string("password", kMaxPasswordField);
+      auto code = f.required_string("code", 32);
+      co_await auth_pool_.run(
+          [&] { id.mfa().disable(id.me(who), password, code, ctx.ip_group, ctx.hash_deadline); });
+      co_return json_response(200, R"({"enabled":false})");
+    }
+    case TraderRoute::MfaRegenerate: {
+      const auto& who = require_principal();
+      BodyFields f(body, {"code"});
+      auto code = f.required_string("code", 16);
+      auto codes = co_await auth_pool_.run(
+          [&] { return id.mfa().regenerate_backup_codes(id.me(who), code, ctx.ip_group, ctx.hash_deadline); });
+      co_return json_response(200, backup_codes_json("", codes));
     }
   }
   co_return error_response(500, "internal_error", "Something went wrong on our side.");

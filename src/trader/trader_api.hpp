@@ -30,6 +30,12 @@ enum class TraderRoute {
   PreviewLink,
   RedeemLink,
   Me,
+  MfaStatus,
+  MfaSetup,
+  MfaConfirm,
+  MfaVerify,
+  MfaDisable,
+  MfaRegenerate,
 };
 
 struct TraderApiSettings {

@@ -24,7 +24,7 @@ void write_user(JsonWriter& w, const store::UserRecord& u) {
   if (u.display_name) w.string(*u.display_name); else w.null();
   w.key("emailVerified"); w.boolean(u.email_verified_at.has_value());
   w.key("hasPassword"); w.boolean(u.password_hash.has_value());
-  w.key("mfaEnabled"); w.boolean(false);
+  w.key("mfaEnabled"); w.boolean(u.mfa_enabled_at.has_value());
   w.key("createdAt"); w.string(format_rfc3339_millis(u.created_at));
   w.end_object();
 }
@@ -86,6 +86,39 @@ std::string token_pair_json(const auth::SignedIn& s) {
     w.key("redirectUrl");
     w.string(*s.redirect_url);
   }
+  w.end_object();
+  return out;
+}
+
+std::string sign_in_json(const auth::SignInOutcome& outcome) {
+  if (outcome.signed_in) return token_pair_json(*outcome.signed_in);
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("mfaRequired"); w.boolean(true);
+  w.key("mfaToken"); w.string(outcome.challenge->token);
+  w.key("expiresIn"); w.number(outcome.challenge->expires_in);
+  w.key("methods");
+  w.begin_array();
+  w.string("totp");
+  w.string("backup_code");
+  w.end_array();
+  w.end_object();
+  return out;
+}
+
+std::string backup_codes_json(std::string_view key_before, const std::vector<std::string>& codes) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  if (!key_before.empty()) {
+    w.key(key_before);
+    w.boolean(true);
+  }
+  w.key("backupCodes");
+  w.begin_array();
+  for (const auto& c : codes) w.string(c);
+  w.end_array();
   w.end_object();
   return out;
 }

@@ -15,5 +15,9 @@ http::Response error_response(int status, std::string_view error, std::string_vi
 
 std::string user_json(const store::UserRecord& user);
 std::string token_pair_json(const auth::SignedIn& signed_in);
+// A TokenPair, or the MfaChallenge body when a second factor is due.
+std::string sign_in_json(const auth::SignInOutcome& outcome);
+// {"backupCodes":[…]}, optionally after `"<key_before>":true` (confirm says {"enabled":true,…}).
+std::string backup_codes_json(std::string_view key_before, const std::vector<std::string>& codes);
 
 }  // namespace polysim::trader

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/uuid.hpp"
@@ -85,20 +86,20 @@ inline void advance_clock(const ServerProcess& server, std::chrono::milliseconds
   ASSERT_EQ(r.status, 200) << r.summary();
 }
 
-// The newest outbox mail of `kind` to `to`, waiting for the sender to write it.
+// The nth outbox mail (1-based, in sending order) of `kind` to `to`, waiting up to 10 s for the
+// sender to write it.
 inline std::optional<boost::json::object> wait_for_mail(const ServerProcess& server, std::string_view to,
                                                         std::string_view kind, std::size_t nth = 1) {
-  std::size_t seen = 0;
-  std::optional<boost::json::object> found;
-  server.wait_for_outbox_message([&](const boost::json::value& v) {
-    const auto& o = v.as_object();
-    if (o.at("to").as_string() == to && o.at("kind").as_string() == kind && ++seen >= nth) {
-      found = o;
-      return true;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    std::size_t seen = 0;
+    for (const auto& v : server.outbox_messages()) {
+      const auto& o = v.as_object();
+      if (o.at("to").as_string() == to && o.at("kind").as_string() == kind && ++seen == nth) return o;
     }
-    return false;
-  });
-  return found;
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(20ms);
+  }
 }
 
 inline std::size_t count_mail(const ServerProcess& server, std::string_view to, std::string_view kind) {

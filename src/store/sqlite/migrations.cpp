@@ -289,12 +289,46 @@ CREATE INDEX email_outbox_recipient ON email_outbox(recipient, kind, created_at)
 CREATE INDEX auth_tokens_prefix ON auth_tokens(prefix);
 )sql";
 
+// TOTP MFA (20-trader-api.md §6): the sealed secret and the last accepted step per user,
+// Argon2id-hashed backup codes, and the challenges that finish a sign-in.
+constexpr std::string_view kMfa = R"sql(
+ALTER TABLE users ADD COLUMN mfa_enabled_at INTEGER;
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+ALTER TABLE users ADD COLUMN totp_pending TEXT;
+ALTER TABLE users ADD COLUMN totp_pending_expires_at INTEGER;
+
+CREATE TABLE backup_codes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  code_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX backup_codes_user ON backup_codes(user_id) WHERE used_at IS NULL;
+
+CREATE TABLE mfa_challenges (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_hash BLOB NOT NULL UNIQUE,
+  tenant_id TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  flow TEXT NOT NULL,
+  amr TEXT NOT NULL,
+  redirect_url TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  created_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "foundation", kFoundation},
       {2, "identity", kIdentity},
+      {3, "mfa", kMfa},
   };
   return all;
 }

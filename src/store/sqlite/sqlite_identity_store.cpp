@@ -19,7 +19,7 @@ constexpr std::int64_t kFailureMemory = kDay;
 
 constexpr std::string_view kUserColumns =
     "id, uuid, tenant_id, email, password_hash, email_verified_at, disabled, display_name, password_changed_at, "
-    "created_at, updated_at";
+    "created_at, updated_at, mfa_enabled_at";
 
 UserRecord read_user(const Statement& s) {
   UserRecord u;
@@ -34,27 +34,8 @@ UserRecord read_user(const Statement& s) {
   u.password_changed_at = s.opt_int64(8);
   u.created_at = s.int64(9);
   u.updated_at = s.int64(10);
+  u.mfa_enabled_at = s.opt_int64(11);
   return u;
-}
-
-std::string join_amr(const std::vector<std::string>& amr) {
-  std::string out;
-  for (const auto& m : amr) {
-    if (!out.empty()) out += ',';
-    out += m;
-  }
-  return out;
-}
-
-std::vector<std::string> split_amr(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    out.emplace_back(text.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
 }
 
 constexpr std::string_view kSessionColumns =
@@ -132,6 +113,8 @@ void insert_refresh_token(SqliteConnection& c, std::string_view session_id, std:
   s.run();
 }
 
+}  // namespace
+
 void revoke_session_row(SqliteConnection& c, std::string_view id, std::int64_t now, std::string_view reason) {
   auto s = c.prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL");
   s.bind(1, id).bind(2, now).bind(3, reason);
@@ -149,8 +132,6 @@ int revoke_sessions_of(SqliteConnection& c, std::int64_t user_id, std::optional<
   s.run();
   return c.changes();
 }
-
-}  // namespace
 
 std::optional<UserRecord> SqliteStore::find_user_by_email(std::string_view tenant_id, std::string_view email) {
   return impl_->read([&](SqliteConnection& c) { return user_by_email(c, tenant_id, email); });

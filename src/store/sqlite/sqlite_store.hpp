@@ -99,6 +99,20 @@ class SqliteStore final : public Store, public IdentityStore {
   bool is_known_ip_group(std::int64_t user_id, std::string_view ip_group, std::int64_t since) override;
   void remember_ip_group(std::int64_t user_id, std::string_view ip_group, std::int64_t now) override;
   void enqueue_mail(const OutboxMessage& mail) override;
+  MfaState mfa_state(std::int64_t user_id) override;
+  void set_pending_totp(std::int64_t user_id, std::string_view sealed, std::int64_t expires_at) override;
+  bool enable_mfa(const MfaEnable& enable) override;
+  void disable_mfa(std::int64_t user_id, std::int64_t now, const std::optional<OutboxMessage>& mail) override;
+  void replace_backup_codes(std::int64_t user_id, const std::vector<std::string>& hashes, std::int64_t now,
+                            const std::optional<OutboxMessage>& mail) override;
+  bool accept_totp_step(std::int64_t user_id, std::int64_t step) override;
+  std::vector<BackupCodeRow> unused_backup_codes(std::int64_t user_id) override;
+  bool use_backup_code(std::int64_t code_id, std::int64_t now, const std::optional<OutboxMessage>& mail) override;
+  void create_mfa_challenge(const MfaChallengeRecord& challenge) override;
+  std::optional<MfaChallengeRecord> find_mfa_challenge(std::string_view token_hash, std::int64_t now,
+                                                       int max_attempts) override;
+  void record_mfa_challenge_failure(std::int64_t challenge_id) override;
+  bool consume_mfa_challenge(std::int64_t challenge_id, std::int64_t now) override;
 
  private:
   struct Impl;

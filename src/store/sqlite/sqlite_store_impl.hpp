@@ -2,6 +2,7 @@
 // identity): the group-committing writer thread and the reader connection pool.
 #pragma once
 #include <boost/json.hpp>
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -51,6 +52,32 @@ inline void insert_outbox_row(SqliteConnection& c, const OutboxMessage& m, const
   mail.bind(9, m.created_at);
   mail.run();
 }
+
+// Authentication methods of a session, stored comma-separated ("pwd,otp").
+inline std::string join_amr(const std::vector<std::string>& amr) {
+  std::string out;
+  for (const auto& m : amr) {
+    if (!out.empty()) out += ',';
+    out += m;
+  }
+  return out;
+}
+
+inline std::vector<std::string> split_amr(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    out.emplace_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// Session revocation, shared by the identity and MFA parts.
+void revoke_session_row(SqliteConnection& c, std::string_view id, std::int64_t now, std::string_view reason);
+int revoke_sessions_of(SqliteConnection& c, std::int64_t user_id, std::optional<std::string_view> keep,
+                       std::int64_t now, std::string_view reason);
 
 struct SqliteStore::Impl {
   SqliteOptions options;
