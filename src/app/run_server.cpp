@@ -10,6 +10,7 @@
 #include "app/api_handler.hpp"
 #include "app/bootstrap.hpp"
 #include "app/outbox_sealer.hpp"
+#include "auth/credential_checker.hpp"
 #include "auth/hash_gate.hpp"
 #include "auth/identity_service.hpp"
 #include "auth/session_checker.hpp"
@@ -129,9 +130,11 @@ int run_server(const Config& config) {
   auth::Mailer mailer(clock);
   auth::FailureLanes lanes(store, mailer, clock);
   auth::MfaService mfa(store, hashing, lanes, mailer, clock, secrets.data_key_hex, config.mfa_issuer);
-  auth::IdentityService identity(store, store, tokens, hashing, lanes, mfa, mailer, clock,
+  auth::DeviceService devices(store, store, mailer, clock, config.effective_trader_app_url());
+  auth::IdentityService identity(store, store, tokens, hashing, lanes, mfa, devices, mailer, clock,
                                  auth::IdentitySettings{config.effective_trader_app_url(), config.retail_tenant});
   auth::SessionChecker sessions(store, store, tokens, clock, config.cache_ttl);
+  auth::CredentialChecker credentials(store, store, store, clock, config.cache_ttl);
   auto proxies = auth::TrustedProxies::parse(
       [&] {
         std::string csv;
@@ -142,7 +145,7 @@ int run_server(const Config& config) {
     log.error("ratelimit.trusted_proxies: expected comma-separated CIDRs");
     return 2;
   }
-  trader::TraderApi trader_api(identity, sessions, guard, pool, auth_pool,
+  trader::TraderApi trader_api(identity, sessions, credentials, guard, pool, auth_pool,
                                trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix});
 
   http::ServerLimits limits;

@@ -53,14 +53,15 @@ std::string landing_of(const store::AuthTokenRecord& token) {
 }  // namespace
 
 IdentityService::IdentityService(store::Store& store, store::IdentityStore& identity, TokenService& tokens,
-                                 PasswordHashing& hashing, FailureLanes& lanes, MfaService& mfa, Mailer& mailer,
-                                 const Clock& clock, IdentitySettings settings)
+                                 PasswordHashing& hashing, FailureLanes& lanes, MfaService& mfa, DeviceService& devices,
+                                 Mailer& mailer, const Clock& clock, IdentitySettings settings)
     : store_(store),
       identity_(identity),
       tokens_(tokens),
       hashing_(hashing),
       lanes_(lanes),
       mfa_(mfa),
+      devices_(devices),
       mailer_(mailer),
       clock_(clock),
       settings_(std::move(settings)) {
@@ -147,23 +148,30 @@ void IdentityService::create_demo_account(const store::UserRecord& user) {
   store_.create_account(a);
 }
 
+MfaChallenge IdentityService::issue_challenge(const store::UserRecord& user, std::string flow,
+                                             std::vector<std::string> amr, std::optional<std::string> redirect_url,
+                                             std::optional<std::string> payload_json) {
+  const auto token = generate_token("mfa_");
+  store::MfaChallengeRecord c;
+  c.token_hash = token_hash_bytes(token);
+  c.tenant_id = user.tenant_id;
+  c.user_id = user.id;
+  c.flow = std::move(flow);
+  c.amr = std::move(amr);
+  c.redirect_url = std::move(redirect_url);
+  c.payload_json = std::move(payload_json);
+  c.created_at = now();
+  c.expires_at = c.created_at + kChallengeLifetime;
+  identity_.create_mfa_challenge(c);
+  return MfaChallenge{token, kChallengeLifetime / kSecond};
+}
+
 SignInOutcome IdentityService::sign_in(store::UserRecord user, std::string flow, std::vector<std::string> amr,
                                        std::optional<std::string> redirect_url, bool mark_email_verified,
                                        const CallContext& ctx) {
   if (user.mfa_enabled_at) {
-    const auto token = generate_token("mfa_");
-    store::MfaChallengeRecord c;
-    c.token_hash = token_hash_bytes(token);
-    c.tenant_id = user.tenant_id;
-    c.user_id = user.id;
-    c.flow = std::move(flow);
-    c.amr = std::move(amr);
-    c.redirect_url = std::move(redirect_url);
-    c.created_at = now();
-    c.expires_at = c.created_at + kChallengeLifetime;
-    identity_.create_mfa_challenge(c);
     SignInOutcome out;
-    out.challenge = MfaChallenge{token, kChallengeLifetime / kSecond};
+    out.challenge = issue_challenge(user, std::move(flow), std::move(amr), std::move(redirect_url), std::nullopt);
     return out;
   }
   auto tokens = tokens_.start_session(user, std::move(amr), ctx.ip_group, mark_email_verified);
@@ -186,7 +194,7 @@ SignInOutcome IdentityService::verify_email(std::string_view token, const CallCo
   return outcome;
 }
 
-SignedIn IdentityService::verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
+MfaVerified IdentityService::verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
                                      std::optional<std::string_view> backup_code, const CallContext& ctx) {
   AuthFailure dead(401, "mfa_challenge_invalid", "The sign-in challenge is invalid, expired or already used.");
   if (!is_well_formed_token(mfa_token, "mfa_")) throw dead;
@@ -206,16 +214,31 @@ SignedIn IdentityService::verify_mfa(std::string_view mfa_token, std::optional<s
   if (!identity_.consume_mfa_challenge(challenge->id, now())) throw dead;
   lanes_.clear(user->tenant_id, user->email, lane);
   check_enabled(*user);
+  MfaVerified out;
+  if (challenge->flow == "desktop") {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(challenge->payload_json.value_or("{}"), ec);
+    auto text = [&](const char* key) -> std::optional<std::string> {
+      if (ec || !v.is_object()) return std::nullopt;
+      auto* f = v.as_object().if_contains(key);
+      return f && f->is_string() ? std::optional<std::string>(f->as_string()) : std::nullopt;
+    };
+    out.device = devices_.issue_desktop(
+        *user, DeviceService::checked_fields(text("deviceName"), text("platform"), text("appVersion"), text("installationId")),
+        ctx.ip_group);
+    return out;
+  }
   auto amr = challenge->amr;
   amr.push_back(*method);
   const bool verifies_email = challenge->flow == "email" || challenge->flow == "link";
   auto tokens = tokens_.start_session(*user, std::move(amr), ctx.ip_group, verifies_email);
   if (verifies_email && !user->email_verified_at) user->email_verified_at = now();
-  return SignedIn{std::move(tokens), std::move(*user), challenge->redirect_url};
+  out.session = SignedIn{std::move(tokens), std::move(*user), challenge->redirect_url};
+  return out;
 }
 
-SignInOutcome IdentityService::login(std::string_view raw_email, std::string_view password,
-                                std::optional<std::string_view> tenant_id, const CallContext& ctx) {
+store::UserRecord IdentityService::first_factor(std::string_view raw_email, std::string_view password,
+                                                std::optional<std::string_view> tenant_id, const CallContext& ctx) {
   const auto email = normalized_email_or_throw(raw_email);
   auto tenant = sign_in_tenant(tenant_id);
   // An unknown tenant behaves like an unknown email: same work, same answer.
@@ -226,7 +249,8 @@ SignInOutcome IdentityService::login(std::string_view raw_email, std::string_vie
   lanes_.refuse_if_locked(tenant_key, email, lane);
 
   const bool has_password = user && user->password_hash;
-  const bool ok = hashing_.verify(has_password ? *user->password_hash : dummy_hash_, password, ctx.hash_deadline) && has_password;
+  const bool ok =
+      hashing_.verify(has_password ? *user->password_hash : dummy_hash_, password, ctx.hash_deadline) && has_password;
   if (!ok) lanes_.count_and_throw(tenant_key, email, lane, user, invalid_credentials());
 
   // Only this lane: the owner signing in from home must not hand an attacker elsewhere a fresh
@@ -237,11 +261,32 @@ SignInOutcome IdentityService::login(std::string_view raw_email, std::string_vie
   if (!user->email_verified_at)
     throw AuthFailure(403, "email_not_verified", "Verify your email address before signing in.");
   check_enabled(*user);
-  if (!identity_.is_known_ip_group(user->id, ctx.ip_group, now() - kNewDeviceWindow))
-    identity_.enqueue_mail(mailer_.compose(*user, "new_device", "New sign-in to your account",
-                                "Your account was just signed in to from a network we had not seen recently. If this "
-                                "was not you, reset your password."));
-  return sign_in(std::move(*user), "login", {"pwd"}, std::nullopt, false, ctx);
+  return *user;
+}
+
+SignInOutcome IdentityService::login(std::string_view raw_email, std::string_view password,
+                                     std::optional<std::string_view> tenant_id, const CallContext& ctx) {
+  auto user = first_factor(raw_email, password, tenant_id, ctx);
+  if (!identity_.is_known_ip_group(user.id, ctx.ip_group, now() - kNewDeviceWindow))
+    identity_.enqueue_mail(mailer_.compose(user, "new_device", "New sign-in to your account",
+                                           "Your account was just signed in to from a network we had not seen "
+                                           "recently. If this was not you, reset your password."));
+  return sign_in(std::move(user), "login", {"pwd"}, std::nullopt, false, ctx);
+}
+
+DesktopOutcome IdentityService::desktop_login(std::string_view email, std::string_view password,
+                                              std::optional<std::string_view> tenant_id, const DeviceFields& fields,
+                                              const CallContext& ctx) {
+  auto user = first_factor(email, password, tenant_id, ctx);
+  DesktopOutcome out;
+  if (user.mfa_enabled_at) {
+    boost::json::object device{{"deviceName", fields.name}, {"platform", fields.platform}, {"appVersion", fields.app_version}};
+    if (fields.installation_id) device["installationId"] = *fields.installation_id;
+    out.challenge = issue_challenge(user, "desktop", {"pwd"}, std::nullopt, boost::json::serialize(device));
+    return out;
+  }
+  out.device = devices_.issue_desktop(user, fields, ctx.ip_group);
+  return out;
 }
 
 SignedIn IdentityService::refresh(std::string_view refresh_token) {

@@ -11,6 +11,7 @@
 #include "auth/auth_failure.hpp"
 #include "auth/failure_lanes.hpp"
 #include "auth/hash_gate.hpp"
+#include "auth/device_service.hpp"
 #include "auth/mailer.hpp"
 #include "auth/mfa_service.hpp"
 #include "auth/password_hashing.hpp"
@@ -51,6 +52,18 @@ struct SignInOutcome {
   std::optional<MfaChallenge> challenge;
 };
 
+// Desktop login: the device token, or a challenge whose verification yields it.
+struct DesktopOutcome {
+  std::optional<DeviceIssued> device;
+  std::optional<MfaChallenge> challenge;
+};
+
+// A finished challenge: a session, or (desktop-login) a device.
+struct MfaVerified {
+  std::optional<SignedIn> session;
+  std::optional<DeviceIssued> device;
+};
+
 struct LinkPreview {
   std::string email_hint;
   std::string tenant_id;
@@ -63,27 +76,38 @@ struct PasswordChanged {
   int devices_revoked = 0;
 };
 
-// The authenticated trader behind an access token.
+enum class PrincipalKind { User, Device, ApiKey };
+
+// The authenticated trader behind a credential: an access token (a session), a device token or
+// a personal API key (20-trader-api.md §2.1).
 struct TraderPrincipal {
   std::int64_t user_id = 0;
   std::string user_uuid;
   std::string tenant_id;
-  std::string session_id;
+  std::string session_id;  // User only
   std::vector<std::string> amr;
+  PrincipalKind kind = PrincipalKind::User;
+  std::vector<std::string> scopes;  // Device and ApiKey; a user holds every scope
+  std::string credential_id;        // device or key id
+  std::string bucket;               // its own default-tier bucket: session, or token prefix
 };
 
 class IdentityService {
  public:
   IdentityService(store::Store& store, store::IdentityStore& identity, TokenService& tokens, PasswordHashing& hashing,
-                  FailureLanes& lanes, MfaService& mfa, Mailer& mailer, const Clock& clock, IdentitySettings settings);
+                  FailureLanes& lanes, MfaService& mfa, DeviceService& devices, Mailer& mailer, const Clock& clock,
+                  IdentitySettings settings);
 
   void register_user(std::string_view email, std::string_view password, std::optional<std::string> display_name,
                      const CallContext& ctx);
   SignInOutcome verify_email(std::string_view token, const CallContext& ctx);
   SignInOutcome login(std::string_view email, std::string_view password, std::optional<std::string_view> tenant_id,
                       const CallContext& ctx);
+  DesktopOutcome desktop_login(std::string_view email, std::string_view password,
+                               std::optional<std::string_view> tenant_id, const DeviceFields& fields,
+                               const CallContext& ctx);
   // Finishes a challenged sign-in with a TOTP code or a backup code.
-  SignedIn verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
+  MfaVerified verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
                       std::optional<std::string_view> backup_code, const CallContext& ctx);
   SignedIn refresh(std::string_view refresh_token);
   void logout(const TraderPrincipal* principal, std::optional<std::string_view> refresh_token, bool all_sessions);
@@ -96,6 +120,7 @@ class IdentityService {
   SignInOutcome redeem_login_link(std::string_view token, const CallContext& ctx);
   store::UserRecord me(const TraderPrincipal& principal);
   MfaService& mfa() { return mfa_; }
+  DeviceService& devices() { return devices_; }
 
  private:
   store::TenantRecord retail_tenant_or_throw();
@@ -103,6 +128,11 @@ class IdentityService {
   void check_password_rules(std::string_view password, std::string_view email);
   void check_enabled(const store::UserRecord& user);
   void create_demo_account(const store::UserRecord& user);
+  // Password check of login and desktop-login (§4 lanes, §5.3 errors); the verified user.
+  store::UserRecord first_factor(std::string_view email, std::string_view password,
+                                 std::optional<std::string_view> tenant_id, const CallContext& ctx);
+  MfaChallenge issue_challenge(const store::UserRecord& user, std::string flow, std::vector<std::string> amr,
+                               std::optional<std::string> redirect_url, std::optional<std::string> payload_json);
   // Starts the session, or a challenge when the user has MFA on.
   SignInOutcome sign_in(store::UserRecord user, std::string flow, std::vector<std::string> amr,
                         std::optional<std::string> redirect_url, bool mark_email_verified, const CallContext& ctx);
@@ -114,6 +144,7 @@ class IdentityService {
   PasswordHashing& hashing_;
   FailureLanes& lanes_;
   MfaService& mfa_;
+  DeviceService& devices_;
   Mailer& mailer_;
   const Clock& clock_;
   IdentitySettings settings_;

@@ -27,7 +27,14 @@ TraderPrincipal SessionChecker::principal_from(const AccessClaims& claims, const
   if (!state.live) throw unauthorized();
   if (state.user_disabled) throw user_disabled();
   if (state.tenant_disabled) throw tenant_disabled();
-  return TraderPrincipal{state.user_id, claims.sub, claims.tid, claims.sid, claims.amr};
+  TraderPrincipal p;
+  p.user_id = state.user_id;
+  p.user_uuid = claims.sub;
+  p.tenant_id = claims.tid;
+  p.session_id = claims.sid;
+  p.amr = claims.amr;
+  p.bucket = "s:" + claims.sid;
+  return p;
 }
 
 std::optional<TraderPrincipal> SessionChecker::check_cached(std::string_view access_token) {

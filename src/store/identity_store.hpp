@@ -167,6 +167,7 @@ struct MfaChallengeRecord {
   std::string flow;  // login | email | link
   std::vector<std::string> amr;
   std::optional<std::string> redirect_url;
+  std::optional<std::string> payload_json;  // what the flow needs afterwards (desktop-login: the device)
   int attempts = 0;
   std::int64_t expires_at = 0;
   std::int64_t created_at = 0;

@@ -1,5 +1,6 @@
 #include "trader/trader_api.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "auth/auth_failure.hpp"
@@ -43,6 +44,13 @@ std::optional<std::string_view> presented_credential(const http::Request& req) {
 
 bool takes_body(http::Method m) { return m == http::Method::Post || m == http::Method::Put; }
 
+http::Response no_content() {
+  http::Response r;
+  r.status = 204;
+  r.set_header("Cache-Control", "no-store");
+  return r;
+}
+
 std::size_t code_points(std::string_view s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -53,33 +61,47 @@ std::size_t code_points(std::string_view s) {
 
 bool is_trader_path(std::string_view path) { return path == "/api/v1" || path.substr(0, 8) == "/api/v1/"; }
 
-TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions, limit::FailOpenGuard& limiter,
-                     http::BlockingPool& pool, http::BlockingPool& auth_pool, TraderApiSettings settings)
+TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions,
+                     auth::CredentialChecker& credentials, limit::FailOpenGuard& limiter, http::BlockingPool& pool,
+                     http::BlockingPool& auth_pool, TraderApiSettings settings)
     : identity_(identity),
       sessions_(sessions),
+      credentials_(credentials),
       limiter_(limiter),
       pool_(pool),
       auth_pool_(auth_pool),
       settings_(std::move(settings)) {
   using http::Method;
   using R = TraderRoute;
-  router_.add(Method::Post, "/api/v1/auth/register", {R::Register, Tier::Auth, false});
-  router_.add(Method::Post, "/api/v1/auth/verify-email", {R::VerifyEmail, Tier::Default, false});
-  router_.add(Method::Post, "/api/v1/auth/login", {R::Login, Tier::Auth, false});
-  router_.add(Method::Post, "/api/v1/auth/refresh", {R::Refresh, Tier::Refresh, false});
-  router_.add(Method::Post, "/api/v1/auth/logout", {R::Logout, Tier::Default, true});
-  router_.add(Method::Post, "/api/v1/auth/forgot-password", {R::ForgotPassword, Tier::Auth, false});
-  router_.add(Method::Post, "/api/v1/auth/reset-password", {R::ResetPassword, Tier::Auth, false});
-  router_.add(Method::Put, "/api/v1/auth/password", {R::ChangePassword, Tier::PasswordChange, true});
-  router_.add(Method::Get, "/api/v1/auth/link", {R::PreviewLink, Tier::Default, false});
-  router_.add(Method::Post, "/api/v1/auth/link", {R::RedeemLink, Tier::Default, false});
-  router_.add(Method::Get, "/api/v1/auth/me", {R::Me, Tier::Default, true});
-  router_.add(Method::Get, "/api/v1/auth/mfa", {R::MfaStatus, Tier::Default, true});
-  router_.add(Method::Post, "/api/v1/auth/mfa/setup", {R::MfaSetup, Tier::Default, true});
-  router_.add(Method::Post, "/api/v1/auth/mfa/confirm", {R::MfaConfirm, Tier::Default, true});
-  router_.add(Method::Post, "/api/v1/auth/mfa/verify", {R::MfaVerify, Tier::MfaVerify, false});
-  router_.add(Method::Post, "/api/v1/auth/mfa/disable", {R::MfaDisable, Tier::PasswordChange, true});
-  router_.add(Method::Post, "/api/v1/auth/mfa/backup-codes/regenerate", {R::MfaRegenerate, Tier::PasswordChange, true});
+  const auto anon = Access::Anonymous, any = Access::AnyPrincipal, user = Access::UserOnly;
+  router_.add(Method::Post, "/api/v1/auth/register", {R::Register, Tier::Auth, anon});
+  router_.add(Method::Post, "/api/v1/auth/verify-email", {R::VerifyEmail, Tier::Default, anon});
+  router_.add(Method::Post, "/api/v1/auth/login", {R::Login, Tier::Auth, anon});
+  router_.add(Method::Post, "/api/v1/auth/refresh", {R::Refresh, Tier::Refresh, anon});
+  router_.add(Method::Post, "/api/v1/auth/logout", {R::Logout, Tier::Default, Access::OptionalUser});
+  router_.add(Method::Post, "/api/v1/auth/forgot-password", {R::ForgotPassword, Tier::Auth, anon});
+  router_.add(Method::Post, "/api/v1/auth/reset-password", {R::ResetPassword, Tier::Auth, anon});
+  router_.add(Method::Put, "/api/v1/auth/password", {R::ChangePassword, Tier::PasswordChange, user});
+  router_.add(Method::Get, "/api/v1/auth/link", {R::PreviewLink, Tier::Default, anon});
+  router_.add(Method::Post, "/api/v1/auth/link", {R::RedeemLink, Tier::Default, anon});
+  router_.add(Method::Get, "/api/v1/auth/me", {R::Me, Tier::Default, any});
+  router_.add(Method::Get, "/api/v1/auth/mfa", {R::MfaStatus, Tier::Default, user});
+  router_.add(Method::Post, "/api/v1/auth/mfa/setup", {R::MfaSetup, Tier::Default, user});
+  router_.add(Method::Post, "/api/v1/auth/mfa/confirm", {R::MfaConfirm, Tier::Default, user});
+  router_.add(Method::Post, "/api/v1/auth/mfa/verify", {R::MfaVerify, Tier::MfaVerify, anon});
+  router_.add(Method::Post, "/api/v1/auth/mfa/disable", {R::MfaDisable, Tier::PasswordChange, user});
+  router_.add(Method::Post, "/api/v1/auth/mfa/backup-codes/regenerate", {R::MfaRegenerate, Tier::PasswordChange, user});
+  router_.add(Method::Post, "/api/v1/auth/desktop-login", {R::DesktopLogin, Tier::Auth, anon});
+  router_.add(Method::Post, "/api/v1/auth/device-login", {R::DeviceLogin, Tier::Auth, anon});
+  router_.add(Method::Post, "/api/v1/auth/device-login/token", {R::DeviceLoginToken, Tier::Default, anon});
+  router_.add(Method::Get, "/api/v1/devices/authorize/{user_code}", {R::DescribeDeviceRequest, Tier::Default, user});
+  router_.add(Method::Post, "/api/v1/devices/authorize", {R::DecideDeviceRequest, Tier::Default, user});
+  router_.add(Method::Get, "/api/v1/devices", {R::ListDevices, Tier::Default, user});
+  router_.add(Method::Delete, "/api/v1/devices/current", {R::RevokeCurrentDevice, Tier::Default, Access::DeviceOnly});
+  router_.add(Method::Delete, "/api/v1/devices/{device_id}", {R::RevokeDevice, Tier::Default, user});
+  router_.add(Method::Post, "/api/v1/api-keys", {R::CreateApiKey, Tier::Default, user});
+  router_.add(Method::Get, "/api/v1/api-keys", {R::ListApiKeys, Tier::Default, user});
+  router_.add(Method::Delete, "/api/v1/api-keys/{key_id}", {R::RevokeApiKey, Tier::Default, user});
 }
 
 http::Response TraderApi::protocol_error(int status) const {
@@ -93,17 +115,22 @@ http::Response TraderApi::protocol_error(int status) const {
   }
 }
 
-Task<TraderApi::Authenticated> TraderApi::authenticate(const http::Request& req) {
+Task<TraderApi::Authenticated> TraderApi::authenticate(const http::Request& req, const std::string& ip_group) {
   Authenticated out;
   const auto credential = presented_credential(req);
   if (!credential) co_return out;
   const std::string token(*credential);
-  // Device tokens and personal API keys are not issued yet, so none can be valid.
-  if (token.empty() || token.rfind("dt_", 0) == 0 || token.rfind("ak_", 0) == 0) {
-    out.failure = auth::unauthorized();
-    co_return out;
-  }
   try {
+    if (auth::CredentialChecker::is_device_or_key(token)) {
+      if (auto cached = credentials_.check_cached(token)) {
+        out.principal = std::move(cached);
+        co_return out;
+      }
+      auto check = pool_.run([this, token, ip_group] { return credentials_.check(token, ip_group); });
+      out.principal = co_await std::move(check);
+      co_return out;
+    }
+    if (token.empty()) throw auth::unauthorized();
     if (auto cached = sessions_.check_cached(token)) {
       out.principal = std::move(cached);
       co_return out;
@@ -114,6 +141,29 @@ Task<TraderApi::Authenticated> TraderApi::authenticate(const http::Request& req)
     out.failure = f;
   }
   co_return out;
+}
+
+// Route access after authentication (§2.4); nullopt when the principal may proceed.
+static std::optional<auth::AuthFailure> access_refusal(Access access, const char* scope,
+                                                const std::optional<auth::TraderPrincipal>& who) {
+  using auth::PrincipalKind;
+  if (access == Access::Anonymous || access == Access::OptionalUser) {
+    if (access == Access::OptionalUser && who && who->kind != PrincipalKind::User)
+      return auth::AuthFailure(403, "principal_not_allowed", "This route accepts only a signed-in user.");
+    return std::nullopt;
+  }
+  if (!who) return auth::unauthorized();
+  if (access == Access::UserOnly && who->kind != PrincipalKind::User)
+    return auth::AuthFailure(403, "principal_not_allowed", "This route accepts only a signed-in user, not a device or key.");
+  if (access == Access::DeviceOnly && who->kind != PrincipalKind::Device)
+    return auth::AuthFailure(403, "principal_not_allowed", "This route accepts only a device token.");
+  if (scope && who->kind != PrincipalKind::User &&
+      std::find(who->scopes.begin(), who->scopes.end(), scope) == who->scopes.end()) {
+    auth::AuthFailure f(403, "insufficient_scope", "The credential lacks the scope this route needs.");
+    f.details.emplace_back("scope", scope);
+    return f;
+  }
+  return std::nullopt;
 }
 
 Task<http::Response> TraderApi::handle(http::Request& req, http::BodyReader& body_reader) {
@@ -144,9 +194,9 @@ Task<http::Response> TraderApi::handle(http::Request& req, http::BodyReader& bod
   Authenticated who;
   const bool ip_tier = info.tier != Tier::Default;
   if (ip_tier) verdict = charge(limiter_, info.tier, ip_bucket);
-  if (verdict.admitted && info.accepts_principal) who = co_await authenticate(req);
+  if (verdict.admitted && info.access != Access::Anonymous) who = co_await authenticate(req, client.bucket);
   if (!ip_tier) {
-    const std::string bucket = who.principal ? "s:" + who.principal->session_id : ip_bucket;
+    const std::string bucket = who.principal ? who.principal->bucket : ip_bucket;
     verdict = charge(limiter_, info.tier, bucket);
   }
   auto finish = [&](http::Response r) {
@@ -157,7 +207,10 @@ Task<http::Response> TraderApi::handle(http::Request& req, http::BodyReader& bod
   };
   if (!verdict.admitted) co_return finish(rate_limited_response(info.tier, verdict));
   // A failed credential is refused except on logout, which also works with a refresh token.
-  if (who.failure && info.route != TraderRoute::Logout) co_return finish(error_response(*who.failure));
+  if (who.failure && info.access != Access::OptionalUser) co_return finish(error_response(*who.failure));
+  if (!who.failure) {
+    if (auto refusal = access_refusal(info.access, info.scope, who.principal)) co_return finish(error_response(*refusal));
+  }
 
   // Body: size from Content-Length, media type, then reading and strict JSON.
   std::optional<JsonValue> body;
@@ -195,7 +248,7 @@ Task<http::Response> TraderApi::handle(http::Request& req, http::BodyReader& bod
   // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
   const std::optional<auth::TraderPrincipal> principal = who.failure ? std::nullopt : who.principal;
   try {
-    response = co_await dispatch(info.route, req, body ? &*body : nullptr, principal, ctx);
+    response = co_await dispatch(info.route, req, match.params, body ? &*body : nullptr, principal, ctx);
   } catch (const auth::AuthFailure& f) {
     response = error_response(f);
   } catch (const store::StoreUnavailable&) {
@@ -206,8 +259,8 @@ Task<http::Response> TraderApi::handle(http::Request& req, http::BodyReader& bod
   co_return finish(std::move(response));
 }
 
-Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, const JsonValue* body,
-                                         const std::optional<auth::TraderPrincipal>& principal,
+Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, const http::PathParams& params,
+                                         const JsonValue* body, const std::optional<auth::TraderPrincipal>& principal,
                                          const auth::CallContext& ctx) {
   auto& id = identity_;
   auto require_principal = [&]() -> const auth::TraderPrincipal& {
@@ -257,10 +310,7 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       });
       if (who && all) sessions_.forget_user(who->user_id);
       else if (who) sessions_.forget(who->session_id);
-      http::Response r;
-      r.status = 204;
-      r.set_header("Cache-Control", "no-store");
-      co_return r;
+      co_return no_content();
     }
     case TraderRoute::ForgotPassword: {
       BodyFields f(body, {"email", "tenantId"});
@@ -361,11 +411,12 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       auto backup = f.optional_string("backupCode", 32);
       if (code.has_value() == backup.has_value())
         throw auth::validation_failure(code ? "backupCode" : "code", "send exactly one of code and backupCode");
-      auto signed_in = co_await auth_pool_.run([&] {
+      auto verified = co_await auth_pool_.run([&] {
         return id.verify_mfa(token, code ? std::optional<std::string_view>(*code) : std::nullopt,
                              backup ? std::optional<std::string_view>(*backup) : std::nullopt, ctx);
       });
-      co_return json_response(200, token_pair_json(signed_in));
+      co_return json_response(200, verified.device ? device_issued_json(*verified.device)
+                                                   : token_pair_json(*verified.session));
     }
     case TraderRoute::MfaDisable: {
       const auto& who = require_principal();
@@ -383,6 +434,102 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       auto codes = co_await auth_pool_.run(
           [&] { return id.mfa().regenerate_backup_codes(id.me(who), code, ctx.ip_group, ctx.hash_deadline); });
       co_return json_response(200, backup_codes_json("", codes));
+    }
+    case TraderRoute::DesktopLogin: {
+      BodyFields f(body, {"email", "password", "tenantId", "deviceName", "platform", "appVersion", "installationId"});
+      auto email = f.required_string("email", 320);
+      auto password = f.required_string("password", kMaxPasswordField);
+      auto tenant = f.optional_string("tenantId", 64);
+      auto fields = auth::DeviceService::checked_fields(f.optional_string("deviceName", 400), f.optional_string("platform"),
+                                                        f.optional_string("appVersion"), f.optional_string("installationId"));
+      auto outcome = co_await auth_pool_.run([&] {
+        return id.desktop_login(email, password, tenant ? std::optional<std::string_view>(*tenant) : std::nullopt, fields,
+                                ctx);
+      });
+      if (outcome.challenge) co_return json_response(200, sign_in_json(auth::SignInOutcome{std::nullopt, outcome.challenge}));
+      co_return json_response(200, device_issued_json(*outcome.device));
+    }
+    case TraderRoute::DeviceLogin: {
+      BodyFields f(body, {"deviceName", "platform", "appVersion", "installationId", "scopes"});
+      auto fields = auth::DeviceService::checked_fields(f.optional_string("deviceName", 400), f.optional_string("platform"),
+                                                        f.optional_string("appVersion"), f.optional_string("installationId"));
+      auto scopes = f.optional_string_list("scopes");
+      auto issued = co_await pool_.run(
+          [&] { return id.devices().start_device_login(fields, scopes.value_or(std::vector<std::string>{}), ctx.ip_group); });
+      std::string out;
+      JsonWriter w(out);
+      w.begin_object();
+      w.key("deviceCode"); w.string(issued.device_code);
+      w.key("userCode"); w.string(issued.user_code);
+      w.key("verificationUri"); w.string(issued.verification_uri);
+      w.key("verificationUriComplete"); w.string(issued.verification_uri_complete);
+      w.key("expiresIn"); w.number(issued.expires_in);
+      w.key("interval"); w.number(issued.interval);
+      w.end_object();
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::DeviceLoginToken: {
+      BodyFields f(body, {"deviceCode"});
+      auto code = f.required_string("deviceCode", kMaxTokenField);
+      auto issued = co_await pool_.run([&] { return id.devices().poll(code); });
+      co_return json_response(200, device_issued_json(issued));
+    }
+    case TraderRoute::DescribeDeviceRequest: {
+      const std::string user_code(params.get("user_code"));
+      auto request = co_await pool_.run([&] { return id.devices().describe(user_code); });
+      co_return json_response(200, device_request_json(request));
+    }
+    case TraderRoute::DecideDeviceRequest: {
+      const auto& who = require_principal();
+      BodyFields f(body, {"userCode", "decision"});
+      auto user_code = f.required_string("userCode", 32);
+      auto decision = f.required_string("decision", 16);
+      if (decision != "approve" && decision != "deny")
+        throw auth::validation_failure("decision", "must be approve or deny");
+      co_await pool_.run([&] { id.devices().decide(id.me(who), user_code, decision == "approve"); });
+      co_return json_response(200, decision == "approve" ? R"({"status":"approved"})" : R"({"status":"denied"})");
+    }
+    case TraderRoute::ListDevices: {
+      const auto& who = require_principal();
+      auto query = http::parse_query(req.query);
+      const bool include_revoked = query.values.count("includeRevoked") && query.values.at("includeRevoked") == "true";
+      auto devices = co_await pool_.run([&] { return id.devices().list(who.user_id, include_revoked); });
+      co_return json_response(200, device_list_json(devices));
+    }
+    case TraderRoute::RevokeCurrentDevice:
+    case TraderRoute::RevokeDevice: {
+      const auto& who = require_principal();
+      const std::string device_id =
+          route == TraderRoute::RevokeCurrentDevice ? who.credential_id : std::string(params.get("device_id"));
+      co_await pool_.run([&] { id.devices().revoke(who.user_id, device_id); });
+      credentials_.forget(device_id);
+      co_return no_content();
+    }
+    case TraderRoute::CreateApiKey: {
+      const auto& who = require_principal();
+      BodyFields f(body, {"name", "scopes", "expiresAt"});
+      auto name = f.required_string("name", 400);
+      auto scopes = f.optional_string_list("scopes");
+      if (!scopes) throw auth::validation_failure("scopes", "is required");
+      std::optional<std::int64_t> expires_at;
+      if (auto text = f.optional_string("expiresAt", 64)) {
+        expires_at = parse_rfc3339(*text);
+        if (!expires_at) throw auth::validation_failure("expiresAt", "must be an RFC 3339 time");
+      }
+      auto issued = co_await pool_.run([&] { return id.devices().create_api_key(id.me(who), name, *scopes, expires_at); });
+      co_return json_response(201, api_key_json(issued.record, issued.key));
+    }
+    case TraderRoute::ListApiKeys: {
+      const auto& who = require_principal();
+      auto keys = co_await pool_.run([&] { return id.devices().list_api_keys(who.user_id); });
+      co_return json_response(200, api_key_list_json(keys));
+    }
+    case TraderRoute::RevokeApiKey: {
+      const auto& who = require_principal();
+      const std::string key_id(params.get("key_id"));
+      co_await pool_.run([&] { id.devices().revoke_api_key(who.user_id, key_id); });
+      credentials_.forget(key_id);
+      co_return no_content();
     }
   }
   co_return error_response(500, "internal_error", "Something went wrong on our side.");

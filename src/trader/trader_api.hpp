@@ -6,6 +6,7 @@
 
 #include "auth/auth_failure.hpp"
 #include "auth/client_ip.hpp"
+#include "auth/credential_checker.hpp"
 #include "auth/identity_service.hpp"
 #include "auth/session_checker.hpp"
 #include "core/json_input.hpp"
@@ -36,6 +37,26 @@ enum class TraderRoute {
   MfaVerify,
   MfaDisable,
   MfaRegenerate,
+  DesktopLogin,
+  DeviceLogin,
+  DeviceLoginToken,
+  DescribeDeviceRequest,
+  DecideDeviceRequest,
+  ListDevices,
+  RevokeCurrentDevice,
+  RevokeDevice,
+  CreateApiKey,
+  ListApiKeys,
+  RevokeApiKey,
+};
+
+// Who may call a route (20-trader-api.md §2.4).
+enum class Access {
+  Anonymous,     // credentials are not looked at
+  AnyPrincipal,  // user, device or key (a key or device needs the route's scope, if any)
+  UserOnly,      // credential management: JWT only, else 403 principal_not_allowed
+  DeviceOnly,
+  OptionalUser,  // logout: a JWT if it is valid, else anonymous
 };
 
 struct TraderApiSettings {
@@ -47,8 +68,9 @@ class TraderApi {
  public:
   // `auth_pool` runs the calls that hash passwords, so a login burst never queues the other
   // routes' database calls behind Argon2id.
-  TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions, limit::FailOpenGuard& limiter,
-            http::BlockingPool& pool, http::BlockingPool& auth_pool, TraderApiSettings settings);
+  TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions, auth::CredentialChecker& credentials,
+            limit::FailOpenGuard& limiter, http::BlockingPool& pool, http::BlockingPool& auth_pool,
+            TraderApiSettings settings);
 
   Task<http::Response> handle(http::Request& request, http::BodyReader& body);
   http::Response protocol_error(int status) const;
@@ -57,19 +79,22 @@ class TraderApi {
   struct RouteInfo {
     TraderRoute route;
     Tier tier;
-    bool accepts_principal;  // authenticate a presented credential (else the route is anonymous)
+    Access access;
+    const char* scope = nullptr;  // required of devices and keys
   };
   struct Authenticated {
     std::optional<auth::TraderPrincipal> principal;
     std::optional<auth::AuthFailure> failure;
   };
 
-  Task<Authenticated> authenticate(const http::Request& request);
-  Task<http::Response> dispatch(TraderRoute route, http::Request& request, const JsonValue* body,
-                                const std::optional<auth::TraderPrincipal>& principal, const auth::CallContext& ctx);
+  Task<Authenticated> authenticate(const http::Request& request, const std::string& ip_group);
+  Task<http::Response> dispatch(TraderRoute route, http::Request& request, const http::PathParams& params,
+                                const JsonValue* body, const std::optional<auth::TraderPrincipal>& principal,
+                                const auth::CallContext& ctx);
 
   auth::IdentityService& identity_;
   auth::SessionChecker& sessions_;
+  auth::CredentialChecker& credentials_;
   limit::FailOpenGuard& limiter_;
   http::BlockingPool& pool_;
   http::BlockingPool& auth_pool_;

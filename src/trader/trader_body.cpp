@@ -42,4 +42,18 @@ std::optional<bool> BodyFields::optional_bool(std::string_view name) const {
   return v->as_bool();
 }
 
+std::optional<std::vector<std::string>> BodyFields::optional_string_list(std::string_view name) const {
+  const auto* v = field(name);
+  if (!v) return std::nullopt;
+  if (!v->is_array() || v->elements().size() > 16)
+    throw validation_failure(std::string(name), "must be an array of at most 16 strings");
+  std::vector<std::string> out;
+  for (const auto& item : v->elements()) {
+    if (!item.is_string() || item.as_string().size() > 64)
+      throw validation_failure(std::string(name), "must be an array of short strings");
+    out.push_back(item.as_string());
+  }
+  return out;
+}
+
 }  // namespace polysim::trader

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json_input.hpp"
 
@@ -19,6 +20,8 @@ class BodyFields {
   std::string required_string(std::string_view name, std::size_t max_bytes = 1024) const;
   std::optional<std::string> optional_string(std::string_view name, std::size_t max_bytes = 1024) const;
   std::optional<bool> optional_bool(std::string_view name) const;
+  // An array of strings (at most 16, each at most 64 bytes).
+  std::optional<std::vector<std::string>> optional_string_list(std::string_view name) const;
 
  private:
   const JsonValue* field(std::string_view name) const;

@@ -29,7 +29,109 @@ void write_user(JsonWriter& w, const store::UserRecord& u) {
   w.end_object();
 }
 
+void write_optional_time(JsonWriter& w, const std::optional<std::int64_t>& t) {
+  if (t) w.string(format_rfc3339_millis(*t));
+  else w.null();
+}
+
+void write_strings(JsonWriter& w, const std::vector<std::string>& items) {
+  w.begin_array();
+  for (const auto& s : items) w.string(s);
+  w.end_array();
+}
+
+void write_device(JsonWriter& w, const store::DeviceRecord& d) {
+  w.begin_object();
+  w.key("id"); w.string(d.id);
+  w.key("kind"); w.string(d.kind);
+  w.key("name"); w.string(d.name);
+  w.key("platform"); w.string(d.platform);
+  w.key("appVersion"); w.string(d.app_version);
+  w.key("prefix"); w.string(d.prefix);
+  w.key("scopes"); write_strings(w, d.scopes);
+  w.key("createdAt"); w.string(format_rfc3339_millis(d.created_at));
+  w.key("lastSeenAt"); write_optional_time(w, d.last_seen_at);
+  w.key("lastSeenIpGroup");
+  if (d.last_seen_ip_group) w.string(*d.last_seen_ip_group); else w.null();
+  w.key("expiresAt"); w.string(format_rfc3339_millis(d.expires_at));
+  w.key("revokedAt"); write_optional_time(w, d.revoked_at);
+  w.end_object();
+}
+
+void write_api_key(JsonWriter& w, const store::PersonalApiKey& k, std::optional<std::string_view> secret) {
+  w.begin_object();
+  w.key("id"); w.string(k.id);
+  w.key("name"); w.string(k.name);
+  if (secret) {
+    w.key("key");
+    w.string(*secret);
+  }
+  w.key("prefix"); w.string(k.prefix);
+  w.key("scopes"); write_strings(w, k.scopes);
+  w.key("createdAt"); w.string(format_rfc3339_millis(k.created_at));
+  w.key("expiresAt"); w.string(format_rfc3339_millis(k.expires_at));
+  w.key("lastUsedAt"); write_optional_time(w, k.last_used_at);
+  w.key("revokedAt"); write_optional_time(w, k.revoked_at);
+  w.end_object();
+}
+
+template <class T, class F>
+std::string list_json(const std::vector<T>& rows, F&& write_row) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("data");
+  w.begin_array();
+  for (const auto& r : rows) write_row(w, r);
+  w.end_array();
+  w.key("nextCursor");
+  w.null();
+  w.end_object();
+  return out;
+}
+
 }  // namespace
+
+std::string device_issued_json(const auth::DeviceIssued& issued) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("deviceToken"); w.string(issued.token);
+  w.key("device"); write_device(w, issued.device);
+  w.key("user"); write_user(w, issued.user);
+  w.end_object();
+  return out;
+}
+
+std::string device_list_json(const std::vector<store::DeviceRecord>& devices) {
+  return list_json(devices, [](JsonWriter& w, const store::DeviceRecord& d) { write_device(w, d); });
+}
+
+std::string device_request_json(const store::DeviceAuthorization& a) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("userCode"); w.string(a.user_code.substr(0, 4) + "-" + a.user_code.substr(4));
+  w.key("deviceName"); w.string(a.name);
+  w.key("platform"); w.string(a.platform);
+  w.key("appVersion"); w.string(a.app_version);
+  w.key("scopes"); write_strings(w, a.scopes);
+  w.key("requestedFromIpGroup"); w.string(a.requested_ip_group);
+  w.key("expiresAt"); w.string(format_rfc3339_millis(a.expires_at));
+  w.end_object();
+  return out;
+}
+
+std::string api_key_json(const store::PersonalApiKey& key, std::optional<std::string_view> secret) {
+  std::string out;
+  JsonWriter w(out);
+  write_api_key(w, key, secret);
+  return out;
+}
+
+std::string api_key_list_json(const std::vector<store::PersonalApiKey>& keys) {
+  return list_json(keys, [](JsonWriter& w, const store::PersonalApiKey& k) { write_api_key(w, k, std::nullopt); });
+}
 
 http::Response error_response(const auth::AuthFailure& f) {
   std::string body;

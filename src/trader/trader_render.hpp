@@ -17,6 +17,14 @@ std::string user_json(const store::UserRecord& user);
 std::string token_pair_json(const auth::SignedIn& signed_in);
 // A TokenPair, or the MfaChallenge body when a second factor is due.
 std::string sign_in_json(const auth::SignInOutcome& outcome);
+// {"deviceToken","device","user"}: desktop-login, the device-code poll, a desktop challenge.
+std::string device_issued_json(const auth::DeviceIssued& issued);
+std::string device_list_json(const std::vector<store::DeviceRecord>& devices);
+std::string device_request_json(const store::DeviceAuthorization& request);
+// The key appears only in the creation answer.
+std::string api_key_json(const store::PersonalApiKey& key, std::optional<std::string_view> secret);
+std::string api_key_list_json(const std::vector<store::PersonalApiKey>& keys);
+
 // {"backupCodes":[…]}, optionally after `"<key_before>":true` (confirm says {"enabled":true,…}).
 std::string backup_codes_json(std::string_view key_before, const std::vector<std::string>& codes);
 

@@ -322,6 +322,67 @@ CREATE TABLE mfa_challenges (
 );
 )sql";
 
+// Device tokens, device-authorization requests and personal API keys (20-trader-api.md §7, §8).
+constexpr std::string_view kDevices = R"sql(
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  app_version TEXT NOT NULL,
+  installation_id TEXT,
+  token_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_seen_at INTEGER,
+  last_seen_ip_group TEXT,
+  revoked_at INTEGER
+);
+CREATE INDEX devices_user ON devices(user_id);
+
+CREATE TABLE device_authorizations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_code_hash BLOB NOT NULL UNIQUE,
+  user_code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  app_version TEXT NOT NULL,
+  installation_id TEXT,
+  scopes TEXT NOT NULL,
+  requested_ip_group TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  decision TEXT,
+  decided_by INTEGER REFERENCES users(id),
+  decided_at INTEGER,
+  last_polled_at INTEGER,
+  device_id TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX device_authorizations_user_code ON device_authorizations(user_code, expires_at);
+
+CREATE TABLE user_api_keys (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  key_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE INDEX user_api_keys_user ON user_api_keys(user_id);
+
+ALTER TABLE mfa_challenges ADD COLUMN payload TEXT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -329,6 +390,7 @@ const std::vector<Migration>& migrations() {
       {1, "foundation", kFoundation},
       {2, "identity", kIdentity},
       {3, "mfa", kMfa},
+      {4, "devices", kDevices},
   };
   return all;
 }

@@ -128,10 +128,10 @@ bool SqliteStore::use_backup_code(std::int64_t code_id, std::int64_t now, const 
 void SqliteStore::create_mfa_challenge(const MfaChallengeRecord& r) {
   impl_->write([&](SqliteConnection& c) {
     auto s = c.prepare(
-        "INSERT INTO mfa_challenges (token_hash, tenant_id, user_id, flow, amr, redirect_url, expires_at, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "INSERT INTO mfa_challenges (token_hash, tenant_id, user_id, flow, amr, redirect_url, expires_at, created_at, "
+        "payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     s.bind_blob(1, r.token_hash).bind(2, r.tenant_id).bind(3, r.user_id).bind(4, r.flow).bind(5, join_amr(r.amr));
-    s.bind(6, r.redirect_url).bind(7, r.expires_at).bind(8, r.created_at);
+    s.bind(6, r.redirect_url).bind(7, r.expires_at).bind(8, r.created_at).bind(9, r.payload_json);
     s.run();
   });
 }
@@ -140,7 +140,8 @@ std::optional<MfaChallengeRecord> SqliteStore::find_mfa_challenge(std::string_vi
                                                                   int max_attempts) {
   return impl_->read([&](SqliteConnection& c) -> std::optional<MfaChallengeRecord> {
     auto s = c.prepare(
-        "SELECT id, tenant_id, user_id, flow, amr, redirect_url, attempts, expires_at, created_at FROM mfa_challenges "
+        "SELECT id, tenant_id, user_id, flow, amr, redirect_url, attempts, expires_at, created_at, payload FROM "
+        "mfa_challenges "
         "WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2 AND attempts < ?3");
     s.bind_blob(1, token_hash).bind(2, now).bind(3, max_attempts);
     if (!s.step()) return std::nullopt;
@@ -155,6 +156,7 @@ std::optional<MfaChallengeRecord> SqliteStore::find_mfa_challenge(std::string_vi
     r.attempts = static_cast<int>(s.int64(6));
     r.expires_at = s.int64(7);
     r.created_at = s.int64(8);
+    r.payload_json = s.opt_text(9);
     return r;
   });
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "store/device_store.hpp"
 #include "store/identity_store.hpp"
 #include "store/store.hpp"
 
@@ -17,7 +18,7 @@ struct SqliteOptions {
   int max_batch = 512;
 };
 
-class SqliteStore final : public Store, public IdentityStore {
+class SqliteStore final : public Store, public IdentityStore, public DeviceStore {
  public:
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
@@ -113,6 +114,27 @@ class SqliteStore final : public Store, public IdentityStore {
                                                        int max_attempts) override;
   void record_mfa_challenge_failure(std::int64_t challenge_id) override;
   bool consume_mfa_challenge(std::int64_t challenge_id, std::int64_t now) override;
+
+  // Devices and personal API keys (sqlite_device_store.cpp)
+  DeviceRecord upsert_device(const DeviceRecord& device, std::string_view token_hash,
+                             const std::optional<OutboxMessage>& mail) override;
+  std::optional<DeviceRecord> find_device_by_token(std::string_view token_hash) override;
+  std::vector<DeviceRecord> list_devices(std::int64_t user_id, bool include_revoked) override;
+  bool revoke_device(std::int64_t user_id, std::string_view device_id, std::int64_t now) override;
+  int revoke_user_devices(std::int64_t user_id, std::int64_t now) override;
+  void touch_device(std::string_view device_id, std::int64_t now, std::string_view ip_group) override;
+  void create_device_authorization(const DeviceAuthorization& request) override;
+  std::optional<DeviceAuthorization> find_device_authorization(std::string_view user_code, std::int64_t now) override;
+  DecisionOutcome decide_device_authorization(std::string_view user_code, std::int64_t user_id, bool approve,
+                                              std::int64_t now, const std::optional<OutboxMessage>& mail) override;
+  DevicePoll poll_device_authorization(std::string_view device_code_hash, std::int64_t now, const DeviceRecord& device,
+                                       std::string_view token_hash) override;
+  int count_active_api_keys(std::int64_t user_id, std::int64_t now) override;
+  void create_personal_api_key(const PersonalApiKey& key, std::string_view key_hash) override;
+  std::optional<PersonalApiKey> find_personal_api_key(std::string_view key_hash) override;
+  std::vector<PersonalApiKey> list_personal_api_keys(std::int64_t user_id) override;
+  bool revoke_personal_api_key(std::int64_t user_id, std::string_view key_id, std::int64_t now) override;
+  void touch_personal_api_key(std::string_view key_id, std::int64_t now) override;
 
  private:
   struct Impl;
