@@ -176,6 +176,10 @@ void DeviceService::revoke(std::int64_t user_id, std::string_view device_id) {
     throw AuthFailure(404, "not_found", "No such device.");
 }
 
+int DeviceService::revoke_all(std::int64_t user_id) {
+  return devices_.revoke_user_devices(user_id, clock_.now_unix_micros());
+}
+
 ApiKeyIssued DeviceService::create_api_key(const store::UserRecord& user, std::string name,
                                            std::vector<std::string> scopes, std::optional<std::int64_t> expires_at) {
   if (code_points(name) < 1 || code_points(name) > 80) throw validation_failure("name", "must be 1 to 80 characters");

@@ -66,6 +66,8 @@ class DeviceService {
 
   std::vector<store::DeviceRecord> list(std::int64_t user_id, bool include_revoked);
   void revoke(std::int64_t user_id, std::string_view device_id);
+  // Password reset (always) and change (on request); returns how many were live.
+  int revoke_all(std::int64_t user_id);
 
   ApiKeyIssued create_api_key(const store::UserRecord& user, std::string name, std::vector<std::string> scopes,
                               std::optional<std::int64_t> expires_at);

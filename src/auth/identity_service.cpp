@@ -376,11 +376,12 @@ void IdentityService::reset_password(std::string_view token, std::string_view ne
                      "The password of your account was just reset and every session was signed out. If this was not "
                      "you, contact support.");
   identity_.change_password(change);
+  devices_.revoke_all(user->id);
   lanes_.clear(user->tenant_id, user->email, std::nullopt);
 }
 
 PasswordChanged IdentityService::change_password(const TraderPrincipal& principal, std::string_view current_password,
-                                                 std::string_view new_password, bool /*revoke_devices*/,
+                                                 std::string_view new_password, bool revoke_devices,
                                                  const CallContext& ctx) {
   auto user = identity_.find_user(principal.user_id);
   if (!user) throw unauthorized();
@@ -405,6 +406,7 @@ PasswordChanged IdentityService::change_password(const TraderPrincipal& principa
                      "this was not you, reset your password now.");
   PasswordChanged out;
   out.sessions_revoked = identity_.change_password(change);
+  if (revoke_devices) out.devices_revoked = devices_.revoke_all(user->id);
   return out;
 }
 

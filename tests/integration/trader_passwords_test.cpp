@@ -78,6 +78,29 @@ TEST(TraderPasswordReset, ForgotAnswersAlikeForUnknownAddresses) {
   EXPECT_TRUE(wait_for_mail(server, email, "password_reset"));
 }
 
+TEST(TraderPasswordReset, EndsDeviceTokensButKeepsApiKeys) {
+  ServerProcess server(server_args({"--cache-ttl", "0ms"}));
+  const auto email = unique_email("resetdev");
+  auto s = sign_up(server, email);
+  auto desktop = post(server, "/api/v1/auth/desktop-login",
+                      {{"email", email}, {"password", kPassword}, {"deviceName", "Box"}, {"platform", "linux"},
+                       {"appVersion", "1.0"}});
+  ASSERT_EQ(desktop.status, 200) << desktop.summary();
+  const std::string device_token(desktop.json().at("deviceToken").as_string());
+  auto key = send(server, "POST", "/api/v1/api-keys",
+                  json_text({{"name", "bot"}, {"scopes", boost::json::array{"trading:read"}}}), bearer(s.access_token));
+  ASSERT_EQ(key.status, 201);
+  const std::string api_key(key.json().at("key").as_string());
+  advance_clock(server, 61s);
+  ASSERT_EQ(post(server, "/api/v1/auth/forgot-password", {{"email", email}}).status, 202);
+  auto mail = wait_for_mail(server, email, "password_reset");
+  ASSERT_TRUE(mail);
+  ASSERT_EQ(post(server, "/api/v1/auth/reset-password", {{"token", token_in(*mail)}, {"newPassword", kNewPassword}}).status,
+            200);
+  EXPECT_EQ(send(server, "GET", "/api/v1/auth/me", std::nullopt, bearer(device_token)).status, 401);
+  EXPECT_EQ(send(server, "GET", "/api/v1/auth/me", std::nullopt, bearer(api_key)).status, 200);
+}
+
 TEST(TraderPasswordChange, KeepsOnlyTheCallersSession) {
   ServerProcess server(server_args({"--cache-ttl", "0ms"}));
   const auto email = unique_email();
@@ -92,7 +115,7 @@ TEST(TraderPasswordChange, KeepsOnlyTheCallersSession) {
   expect_rate_limit_headers(wrong, 3, 3600);
   expect_error(put(first, {{"currentPassword", kPassword}, {"newPassword", kPassword}}), 400, "password_reused");
 
-  auto changed = put(first, {{"currentPassword", kPassword}, {"newPassword", kNewPassword}});
+  auto changed = put(first, {{"currentPassword", kPassword}, {"newPassword", kNewPassword}, {"revokeDevices", true}});
   ASSERT_EQ(changed.status, 200) << changed.summary();
   EXPECT_EQ(changed.body, R"({"status":"password_changed","sessionsRevoked":1,"devicesRevoked":0})");
   EXPECT_EQ(send(server, "GET", "/api/v1/auth/me", std::nullopt, bearer(first.access_token)).status, 200);
