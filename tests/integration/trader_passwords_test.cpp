@@ -1,6 +1,7 @@
 // Password reset and change, partner login links, and that no secret is stored in plaintext
 // (20-trader-api.md §5.6–§5.9; testable properties 6 and 7).
 #include <regex>
+#include <thread>
 
 #include "integration/trader_helpers.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
@@ -101,6 +102,60 @@ TEST(TraderPasswordReset, EndsDeviceTokensButKeepsApiKeys) {
   EXPECT_EQ(send(server, "GET", "/api/v1/auth/me", std::nullopt, bearer(api_key)).status, 200);
 }
 
+TEST(TraderOutbox, MailSurvivesARestartWhileTheSmtpServerIsDown) {
+  SmtpSink sink;
+  sink.set_failure_mode(SmtpSinkFailure::TemporaryFailure);
+  ServerProcess server(server_args({"--smtp-url", "smtp://127.0.0.1:" + std::to_string(sink.port())}));
+  const auto email = unique_email("durable");
+  ASSERT_EQ(post(server, "/api/v1/auth/register", {{"email", email}, {"password", kPassword}}).status, 202);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (sink.connections() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  ASSERT_GE(sink.connections(), 1u) << "the sender never tried";
+  EXPECT_TRUE(sink.messages().empty());
+  server.restart();
+  sink.set_failure_mode(SmtpSinkFailure::None);
+  advance_clock(server, 61s);  // past the first retry's backoff
+  ASSERT_TRUE(sink.wait_for(1, 10s));
+  EXPECT_EQ(sink.messages().at(0).rcpt_to.at(0), email);
+}
+
+TEST(TraderErrors, StateConflictsAnswerTheirCodes) {
+  ServerProcess server(server_args());
+  auto s = sign_up(server, unique_email("states"));
+  expect_error(send(server, "POST", "/api/v1/auth/mfa/disable", json_text({{"password", kPassword}, {"code", "123456"}}),
+                    bearer(s.access_token)),
+               409, "mfa_not_enabled");
+  expect_error(send(server, "POST", "/api/v1/auth/mfa/confirm", json_text({{"code", "123456"}}), bearer(s.access_token)),
+               409, "mfa_not_enabled");
+  expect_error(send(server, "POST", "/api/v1/auth/mfa/backup-codes/regenerate", json_text({{"code", "123456"}}),
+                    bearer(s.access_token)),
+               409, "mfa_not_enabled");
+
+  // A partner-created user who only ever used a link has no password to change.
+  auto tenant = make_tenant(server, "nopass");
+  const auto email = unique_email("linkonly");
+  auto user = partner_post(server.api_port(), tenant.key, "/v1/partner/users",
+                           json_text({{"external_id", "x"}, {"email", email}}));
+  ASSERT_EQ(user.status, 201);
+  ASSERT_EQ(partner_post(server.api_port(), tenant.key,
+                         "/v1/partner/users/" + std::to_string(user.json().at("user_id").as_int64()) + "/login-link")
+                .status,
+            202);
+  auto link = wait_for_mail(server, email, "login_link");
+  ASSERT_TRUE(link);
+  auto linked = session_of(post(server, "/api/v1/auth/link", {{"token", token_in(*link)}}));
+  expect_error(send(server, "PUT", "/api/v1/auth/password",
+                    json_text({{"currentPassword", "anything at all"}, {"newPassword", kNewPassword}}),
+                    bearer(linked.access_token)),
+               409, "password_not_set");
+}
+
+TEST(TraderErrors, RegistrationWithoutARetailTenantIsRefused) {
+  ServerProcess server(server_args({"--retail-tenant", "no-such-tenant"}));
+  expect_error(post(server, "/api/v1/auth/register", {{"email", unique_email()}, {"password", kPassword}}), 403,
+               "registration_disabled");
+}
+
 TEST(TraderPasswordChange, KeepsOnlyTheCallersSession) {
   ServerProcess server(server_args({"--cache-ttl", "0ms"}));
   const auto email = unique_email();
@@ -185,8 +240,23 @@ TEST(TraderSecrets, TheDatabaseHoldsOnlyHashes) {
   auto reset_mail = wait_for_mail(server, email, "password_reset");
   ASSERT_TRUE(reset_mail);
   const auto verification = wait_for_mail(server, email, "email_verification");
-  const std::vector<std::string> secrets = {std::string(kPassword), s.refresh_token, s.access_token,
-                                            token_in(*reset_mail), token_in(*verification)};
+  // Long-lived credentials and MFA material too.
+  auto desktop = post(server, "/api/v1/auth/desktop-login",
+                      {{"email", email}, {"password", kPassword}, {"deviceName", "Box"}, {"platform", "linux"},
+                       {"appVersion", "1.0"}});
+  ASSERT_EQ(desktop.status, 200) << desktop.summary();
+  auto key = send(server, "POST", "/api/v1/api-keys",
+                  json_text({{"name", "bot"}, {"scopes", boost::json::array{"trading:read"}}}), bearer(s.access_token));
+  ASSERT_EQ(key.status, 201);
+  auto setup = send(server, "POST", "/api/v1/auth/mfa/setup", std::nullopt, bearer(s.access_token));
+  ASSERT_EQ(setup.status, 200);
+  std::vector<std::string> secrets = {std::string(kPassword), s.refresh_token, s.access_token, token_in(*reset_mail),
+                                      token_in(*verification), std::string(desktop.json().at("deviceToken").as_string()),
+                                      std::string(key.json().at("key").as_string()),
+                                      std::string(setup.json().at("secret").as_string())};
+  std::string lower_secret = secrets.back();
+  for (auto& ch : lower_secret) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  secrets.push_back(lower_secret);
   server.stop();
   store::sqlite::SqliteConnection db(server.data_dir() + "/polysim.db", "normal", true);
   auto tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'");

@@ -124,8 +124,17 @@ TEST(TraderLogin, WrongPasswordAndUnknownEmailAnswerAlike) {
   ServerProcess server(server_args());
   const auto email = unique_email();
   sign_up(server, email);
-  auto wrong = login(server, email, "not the right password at all");
-  auto unknown = login(server, unique_email("nobody"), "not the right password at all");
+  auto timed_login = [&](const std::string& who, HttpResponse& out) {
+    const auto start = std::chrono::steady_clock::now();
+    out = login(server, who, "not the right password at all");
+    return std::chrono::steady_clock::now() - start;
+  };
+  HttpResponse wrong, unknown;
+  const auto known_time = timed_login(email, wrong);
+  const auto unknown_time = timed_login(unique_email("nobody"), unknown);
+  // Both verify an Argon2id hash (a dummy one for the unknown address).
+  const auto slower = std::max(known_time, unknown_time), faster = std::min(known_time, unknown_time);
+  EXPECT_LT(slower, faster * 4 + 20ms) << "known " << known_time.count() << " unknown " << unknown_time.count();
   expect_error(wrong, 401, "invalid_credentials");
   EXPECT_EQ(wrong.body, unknown.body);
   EXPECT_EQ(wrong.json().at("message").as_string(), "Invalid email or password.");
