@@ -145,7 +145,16 @@ int run_server(const Config& config) {
     log.error("ratelimit.trusted_proxies: expected comma-separated CIDRs");
     return 2;
   }
-  trader::TraderApi trader_api(identity, sessions, credentials, guard, pool, auth_pool,
+  trader::CorsPolicy cors(
+      {config.public_base_url, config.effective_trader_app_url()},
+      [&store] {
+        std::vector<std::string> origins;
+        for (const auto& t : store.list_tenants()) origins.insert(origins.end(), t.redirect_origins.begin(), t.redirect_origins.end());
+        return origins;
+      },
+      [&pool](std::function<void()> work) { pool.post(std::move(work)); }, clock, config.cache_ttl);
+  cors.load();
+  trader::TraderApi trader_api(identity, sessions, credentials, cors, guard, pool, auth_pool,
                                trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix});
 
   http::ServerLimits limits;

@@ -62,11 +62,12 @@ std::size_t code_points(std::string_view s) {
 bool is_trader_path(std::string_view path) { return path == "/api/v1" || path.substr(0, 8) == "/api/v1/"; }
 
 TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions,
-                     auth::CredentialChecker& credentials, limit::FailOpenGuard& limiter, http::BlockingPool& pool,
-                     http::BlockingPool& auth_pool, TraderApiSettings settings)
+                     auth::CredentialChecker& credentials, CorsPolicy& cors, limit::FailOpenGuard& limiter,
+                     http::BlockingPool& pool, http::BlockingPool& auth_pool, TraderApiSettings settings)
     : identity_(identity),
       sessions_(sessions),
       credentials_(credentials),
+      cors_(cors),
       limiter_(limiter),
       pool_(pool),
       auth_pool_(auth_pool),
@@ -167,6 +168,31 @@ static std::optional<auth::AuthFailure> access_refusal(Access access, const char
 }
 
 Task<http::Response> TraderApi::handle(http::Request& req, http::BodyReader& body_reader) {
+  const auto origin_header = req.header("Origin");
+  const std::string origin = origin_header ? cors_.allowed(*origin_header) : std::string();
+  http::Response r;
+  if (req.method == http::Method::Options && req.header("Access-Control-Request-Method")) {
+    // A preflight: answered without authentication or metering, as browsers send no credentials.
+    r.status = 204;
+    if (!origin.empty()) {
+      r.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE");
+      r.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key, Idempotency-Key");
+      r.set_header("Access-Control-Max-Age", "600");
+    }
+  } else {
+    r = co_await handle_route(req, body_reader);
+  }
+  if (!origin.empty()) {
+    r.set_header("Access-Control-Allow-Origin", origin);
+    r.set_header("Access-Control-Expose-Headers",
+                 "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, Retry-After, X-Request-Id, "
+                 "Idempotent-Replayed");
+  }
+  if (origin_header) r.set_header("Vary", "Origin");
+  co_return r;
+}
+
+Task<http::Response> TraderApi::handle_route(http::Request& req, http::BodyReader& body_reader) {
   std::vector<std::string_view> forwarded;
   for (const auto& h : req.headers)
     if (http::iequals(h.name, "X-Forwarded-For")) forwarded.push_back(h.value);

@@ -15,6 +15,7 @@
 #include "http/response.hpp"
 #include "http/router.hpp"
 #include "limit/fail_open_guard.hpp"
+#include "trader/cors_policy.hpp"
 #include "trader/trader_limits.hpp"
 
 namespace polysim::trader {
@@ -69,7 +70,7 @@ class TraderApi {
   // `auth_pool` runs the calls that hash passwords, so a login burst never queues the other
   // routes' database calls behind Argon2id.
   TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions, auth::CredentialChecker& credentials,
-            limit::FailOpenGuard& limiter, http::BlockingPool& pool, http::BlockingPool& auth_pool,
+            CorsPolicy& cors, limit::FailOpenGuard& limiter, http::BlockingPool& pool, http::BlockingPool& auth_pool,
             TraderApiSettings settings);
 
   Task<http::Response> handle(http::Request& request, http::BodyReader& body);
@@ -87,6 +88,7 @@ class TraderApi {
     std::optional<auth::AuthFailure> failure;
   };
 
+  Task<http::Response> handle_route(http::Request& request, http::BodyReader& body);
   Task<Authenticated> authenticate(const http::Request& request, const std::string& ip_group);
   Task<http::Response> dispatch(TraderRoute route, http::Request& request, const http::PathParams& params,
                                 const JsonValue* body, const std::optional<auth::TraderPrincipal>& principal,
@@ -95,6 +97,7 @@ class TraderApi {
   auth::IdentityService& identity_;
   auth::SessionChecker& sessions_;
   auth::CredentialChecker& credentials_;
+  CorsPolicy& cors_;
   limit::FailOpenGuard& limiter_;
   http::BlockingPool& pool_;
   http::BlockingPool& auth_pool_;

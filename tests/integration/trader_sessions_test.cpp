@@ -283,3 +283,43 @@ TEST(TraderJwt, AuthorizationWinsOverApiKeyHeader) {
 
 }  // namespace
 }  // namespace polysim::testing::trader_it
+
+namespace polysim::testing::trader_it {
+namespace {
+
+TEST(TraderCors, AllowedOriginsAreTheAppsAndTheTenantsRedirectOrigins) {
+  ServerProcess server(server_args());
+  auto with_origin = [&](std::string_view origin) {
+    return send(server, "GET", "/api/v1/auth/me", std::nullopt, {{"Origin", std::string(origin)}});
+  };
+  auto app = with_origin(kTraderAppUrl);
+  expect_error(app, 401, "unauthorized");
+  EXPECT_EQ(app.header("Access-Control-Allow-Origin").value_or(""), kTraderAppUrl);
+  EXPECT_EQ(app.header("Vary").value_or(""), "Origin");
+  EXPECT_NE(app.header("Access-Control-Expose-Headers").value_or("").find("RateLimit-Remaining"), std::string::npos);
+  EXPECT_FALSE(with_origin("https://evil.example").header("Access-Control-Allow-Origin"));
+  EXPECT_FALSE(send(server, "GET", "/api/v1/auth/me").header("Vary"));
+
+  // A tenant's redirect origin is allowed once the policy has reloaded (within the cache TTL).
+  auto created = server.run_cli({"tenant", "create", "--name", "corsco", "--redirect-origin", "https://portal.corsco.test"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  std::optional<std::string> allowed;
+  while (!allowed && std::chrono::steady_clock::now() < deadline) {
+    allowed = with_origin("https://portal.corsco.test").header("Access-Control-Allow-Origin");
+    if (!allowed) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(allowed.value_or(""), "https://portal.corsco.test");
+
+  HttpConnection c("127.0.0.1", server.api_port());
+  auto preflight = c.request("OPTIONS", "/api/v1/auth/login",
+                             {{"Origin", std::string(kTraderAppUrl)}, {"Access-Control-Request-Method", "POST"},
+                              {"Access-Control-Request-Headers", "content-type"}});
+  EXPECT_EQ(preflight.status, 204) << preflight.summary();
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Origin").value_or(""), kTraderAppUrl);
+  EXPECT_NE(preflight.header("Access-Control-Allow-Headers").value_or("").find("Content-Type"), std::string::npos);
+  EXPECT_NE(preflight.header("Access-Control-Allow-Methods").value_or("").find("POST"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace polysim::testing::trader_it
