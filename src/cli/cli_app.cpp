@@ -14,6 +14,7 @@
 #include "cli/key_commands.hpp"
 #include "cli/output.hpp"
 #include "cli/tenant_commands.hpp"
+#include "cli/user_commands.hpp"
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -87,7 +88,7 @@ int run_store_command(const CommonOptions& common, const StoreAction& action, st
     const auto applied = store.migrate();
     SystemClock clock;
     UuidV7Generator ids;
-    CommandContext context{store, clock, ids, os_user_name(), config.effective_trader_app_url()};
+    CommandContext context{store, clock, ids, os_user_name(), config.effective_trader_app_url(), &store};
     CommandOutput output(out, common.json);
     StoreCommand command{context, output, config, applied};
     action(command);
@@ -219,6 +220,22 @@ int run_cli(int argc, char** argv, const RunServerFn& run_server, std::ostream& 
     command->add_option("tenant", state_target, "tenant id or name")->required();
     store_command(*command, [&, disabling](StoreCommand& c) {
       c.output.tenant(set_tenant_disabled(c.context, state_target, disabling));
+    });
+  }
+
+  // user …
+  auto* user = app.add_subcommand("user", "manage traders");
+  user->require_subcommand(1);
+  UserSelector user_selector;
+  for (const bool disabling : {true, false}) {
+    auto* command = user->add_subcommand(disabling ? "disable" : "enable",
+                                         disabling ? "refuse the trader on every surface" : "serve the trader again");
+    command->add_option("--tenant", user_selector.tenant, "tenant id or name")->required();
+    auto* by_id = add_optional(*command, "--user-id", user_selector.user_id, "the partner API's user_id");
+    auto* by_email = add_optional(*command, "--email", user_selector.email, "the trader's email");
+    by_id->excludes(by_email);
+    store_command(*command, [&, disabling](StoreCommand& c) {
+      c.output.user(set_user_disabled(c.context, user_selector, disabling));
     });
   }
 

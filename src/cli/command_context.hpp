@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
+#include "store/identity_store.hpp"
 #include "store/store.hpp"
 
 namespace polysim::cli {
@@ -28,6 +29,8 @@ struct CommandContext {
   std::string actor_id;  // audit actor (actor_kind is always "cli")
   // default_login_url may also point at the trader front end, so validation needs it.
   std::string trader_app_url;
+  // Users' credentials and state; null where a command does not need them.
+  store::IdentityStore* identity = nullptr;
 };
 
 }  // namespace polysim::cli

@@ -132,6 +132,22 @@ void CommandOutput::tenant(const store::TenantRecord& t) {
   field(out_, "updated_at", format_rfc3339_millis(t.updated_at));
 }
 
+void CommandOutput::user(const store::UserRecord& u) {
+  if (json_)
+    return emit(boost::json::object{{"user_id", u.id},
+                                    {"tenant_user_id", u.uuid},
+                                    {"tenant_id", u.tenant_id},
+                                    {"email", u.email},
+                                    {"disabled", u.disabled},
+                                    {"updated_at", format_rfc3339_millis(u.updated_at)}});
+  field(out_, "user_id", std::to_string(u.id));
+  field(out_, "tenant_user_id", u.uuid);
+  field(out_, "tenant_id", u.tenant_id);
+  field(out_, "email", u.email);
+  field(out_, "disabled", u.disabled ? "true" : "false");
+  field(out_, "updated_at", format_rfc3339_millis(u.updated_at));
+}
+
 void CommandOutput::tenants(const std::vector<store::TenantRecord>& list) {
   if (json_) {
     boost::json::array arr;

@@ -9,6 +9,7 @@
 
 #include "cli/demo_command.hpp"
 #include "cli/key_commands.hpp"
+#include "store/identity_store.hpp"
 #include "store/records.hpp"
 
 namespace polysim::cli {
@@ -23,6 +24,7 @@ class CommandOutput {
   CommandOutput(std::ostream& out, bool json) : out_(out), json_(json) {}
 
   void tenant(const store::TenantRecord& tenant);
+  void user(const store::UserRecord& user);
   void tenants(const std::vector<store::TenantRecord>& tenants);
   void key(const store::ApiKeyRecord& key, std::int64_t now_micros);
   void keys(const std::vector<store::ApiKeyRecord>& keys, std::int64_t now_micros);

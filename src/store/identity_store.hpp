@@ -179,6 +179,8 @@ class IdentityStore {
 
   virtual std::optional<UserRecord> find_user_by_email(std::string_view tenant_id, std::string_view email) = 0;
   virtual std::optional<UserRecord> find_user(std::int64_t user_id) = 0;
+  // `polysim user disable|enable`: refused on every surface while disabled.
+  virtual void set_user_disabled(std::int64_t user_id, bool disabled, std::int64_t now) = 0;
 
   virtual RegistrationOutcome register_user(const Registration& registration) = 0;
 

@@ -323,3 +323,29 @@ TEST(TraderCors, AllowedOriginsAreTheAppsAndTheTenantsRedirectOrigins) {
 
 }  // namespace
 }  // namespace polysim::testing::trader_it
+
+namespace polysim::testing::trader_it {
+namespace {
+
+TEST(TraderDisabled, DisabledUsersAndTenantsAreRefusedEverywhere) {
+  ServerProcess server(server_args({"--cache-ttl", "0ms"}));
+  const auto email = unique_email("off");
+  auto s = sign_up(server, email);
+  auto off = server.run_cli({"user", "disable", "--tenant", "retail", "--email", email, "--json"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_TRUE(off.json().at("disabled").as_bool());
+  expect_error(login(server, email, kPassword), 403, "user_disabled");
+  expect_error(login(server, email, "a wrong password here"), 401, "invalid_credentials");  // only after the right one
+  expect_error(post(server, "/api/v1/auth/refresh", {{"refreshToken", s.refresh_token}}), 403, "user_disabled");
+  expect_error(send(server, "GET", "/api/v1/auth/me", std::nullopt, bearer(s.access_token)), 403, "user_disabled");
+  ASSERT_EQ(server.run_cli({"user", "enable", "--tenant", "retail", "--email", email}).exit_code, 0);
+  EXPECT_EQ(send(server, "GET", "/api/v1/auth/me", std::nullopt, bearer(s.access_token)).status, 200);
+
+  ASSERT_EQ(server.run_cli({"tenant", "disable", "retail"}).exit_code, 0);
+  expect_error(send(server, "GET", "/api/v1/auth/me", std::nullopt, bearer(s.access_token)), 403, "tenant_disabled");
+  expect_error(login(server, email, kPassword), 403, "tenant_disabled");
+  EXPECT_EQ(server.run_cli({"user", "disable", "--tenant", "retail", "--user-id", "999999"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace polysim::testing::trader_it

@@ -146,6 +146,14 @@ std::optional<UserRecord> SqliteStore::find_user(std::int64_t user_id) {
   });
 }
 
+void SqliteStore::set_user_disabled(std::int64_t user_id, bool disabled, std::int64_t now) {
+  impl_->write([&](SqliteConnection& c) {
+    auto s = c.prepare("UPDATE users SET disabled = ?2, updated_at = ?3 WHERE id = ?1");
+    s.bind(1, user_id).bind(2, disabled).bind(3, now);
+    s.run();
+  });
+}
+
 RegistrationOutcome SqliteStore::register_user(const Registration& r) {
   return impl_->write([&](SqliteConnection& c) -> RegistrationOutcome {
     auto existing = user_by_email(c, r.tenant_id, r.email);

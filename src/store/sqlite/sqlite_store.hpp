@@ -76,6 +76,7 @@ class SqliteStore final : public Store, public IdentityStore, public DeviceStore
   // Identity (sqlite_identity_store.cpp)
   std::optional<UserRecord> find_user_by_email(std::string_view tenant_id, std::string_view email) override;
   std::optional<UserRecord> find_user(std::int64_t user_id) override;
+  void set_user_disabled(std::int64_t user_id, bool disabled, std::int64_t now) override;
   RegistrationOutcome register_user(const Registration& registration) override;
   bool issue_token(const TokenIssue& issue) override;
   std::optional<AuthTokenRecord> consume_token(std::string_view kind, std::string_view token_hash,
