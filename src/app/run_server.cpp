@@ -154,7 +154,8 @@ int run_server(const Config& config) {
       },
       [&pool](std::function<void()> work) { pool.post(std::move(work)); }, clock, config.cache_ttl);
   cors.load();
-  trader::TraderApi trader_api(identity, sessions, credentials, cors, guard, pool, auth_pool,
+  trader::SyncService sync(store);
+  trader::TraderApi trader_api(identity, sessions, credentials, cors, sync, guard, pool, auth_pool,
                                trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix});
 
   http::ServerLimits limits;

@@ -5,19 +5,14 @@
 #include "core/decimal.hpp"
 #include "core/json_writer.hpp"
 #include "core/time_format.hpp"
+#include "engine/account_figures.hpp"
 
 namespace polysim::partner {
 
 namespace {
 
-std::string usd(std::int64_t micros) { return format_decimal(micros, 2); }
-
-// Percentage points of `part` over `whole`, half-up to 4 decimals, computed in one rounding.
-std::string percent(std::int64_t part, std::int64_t whole) {
-  if (whole <= 0 || part <= 0) return "0.0000";
-  auto ten_thousandths = mul_div(part, 100 * 10'000, whole, Rounding::HalfUp).value_or(0);
-  return format_fixed(ten_thousandths * 100, 4, Rounding::HalfUp);
-}
+using engine::percent;
+using engine::usd;
 
 void opt_time(JsonWriter& w, std::string_view key, const std::optional<std::int64_t>& t) {
   w.key(key);
@@ -28,16 +23,15 @@ void opt_time(JsonWriter& w, std::string_view key, const std::optional<std::int6
 }  // namespace
 
 void write_account_envelope(JsonWriter& w, const store::AccountRecord& a, const EnvelopeOptions& o) {
-  // No positions exist until the trading engine lands, so the mark-dependent figures are zero
-  // and equity is the ledger balance.
-  const std::int64_t positions_value = 0;
-  const std::int64_t unrealized = 0;
-  const std::int64_t equity = a.cash + a.reserved + positions_value;
-  const std::int64_t peak = std::max(a.peak_equity, equity);
-  const std::int64_t min_equity = std::min(a.min_equity, equity);
-  const std::int64_t drawdown = peak - equity;
-  const std::int64_t max_drawdown = std::max(a.max_drawdown, drawdown);
-  const std::int64_t day_low = std::min(a.day_low_equity, equity);
+  const auto f = engine::figures_of(a);
+  const std::int64_t positions_value = f.positions_value;
+  const std::int64_t unrealized = f.unrealized_pnl;
+  const std::int64_t equity = f.equity;
+  const std::int64_t peak = f.peak_equity;
+  const std::int64_t min_equity = f.min_equity;
+  const std::int64_t drawdown = f.drawdown;
+  const std::int64_t max_drawdown = f.max_drawdown;
+  const std::int64_t day_low = f.day_low_equity;
   const std::int64_t as_of = a.closed_at ? *a.closed_at : o.as_of;
 
   w.begin_object();

@@ -37,6 +37,8 @@ enum class PartnerUserOutcome { Created, Replayed, ExternalIdConflict, UserAlrea
 
 struct AccountListQuery {
   std::string tenant_id;
+  // The partner API sees only the accounts it governs; a trader sees all of theirs.
+  bool governed_only = true;
   std::optional<std::int64_t> user_id;
   std::optional<std::string> external_id;
   std::optional<std::string> stage;

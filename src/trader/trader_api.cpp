@@ -62,12 +62,14 @@ std::size_t code_points(std::string_view s) {
 bool is_trader_path(std::string_view path) { return path == "/api/v1" || path.substr(0, 8) == "/api/v1/"; }
 
 TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions,
-                     auth::CredentialChecker& credentials, CorsPolicy& cors, limit::FailOpenGuard& limiter,
+                     auth::CredentialChecker& credentials, CorsPolicy& cors, SyncService& sync,
+                     limit::FailOpenGuard& limiter,
                      http::BlockingPool& pool, http::BlockingPool& auth_pool, TraderApiSettings settings)
     : identity_(identity),
       sessions_(sessions),
       credentials_(credentials),
       cors_(cors),
+      sync_(sync),
       limiter_(limiter),
       pool_(pool),
       auth_pool_(auth_pool),
@@ -103,6 +105,8 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
   router_.add(Method::Post, "/api/v1/api-keys", {R::CreateApiKey, Tier::Default, user});
   router_.add(Method::Get, "/api/v1/api-keys", {R::ListApiKeys, Tier::Default, user});
   router_.add(Method::Delete, "/api/v1/api-keys/{key_id}", {R::RevokeApiKey, Tier::Default, user});
+  router_.add(Method::Get, "/api/v1/desktop/sync/snapshot",
+              {R::SyncSnapshot, Tier::DesktopSync, Access::DeviceOnly, "desktop:sync"});
 }
 
 http::Response TraderApi::protocol_error(int status) const {
@@ -218,7 +222,7 @@ Task<http::Response> TraderApi::handle_route(http::Request& req, http::BodyReade
   // (or, for a failed or absent credential, to the address).
   TierVerdict verdict;
   Authenticated who;
-  const bool ip_tier = info.tier != Tier::Default;
+  const bool ip_tier = info.tier != Tier::Default && info.tier != Tier::DesktopSync;
   if (ip_tier) verdict = charge(limiter_, info.tier, ip_bucket);
   if (verdict.admitted && info.access != Access::Anonymous) who = co_await authenticate(req, client.bucket);
   if (!ip_tier) {
@@ -556,6 +560,25 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       co_await pool_.run([&] { id.devices().revoke_api_key(who.user_id, key_id); });
       credentials_.forget(key_id);
       co_return no_content();
+    }
+    case TraderRoute::SyncSnapshot: {
+      const auto& who = require_principal();
+      auto snapshot = co_await pool_.run([&] { return sync_.snapshot(who); });
+      std::string out;
+      JsonWriter w(out);
+      w.begin_object();
+      w.key("version"); w.number(snapshot.version);
+      w.key("accounts");
+      w.begin_array();
+      for (const auto& a : snapshot.accounts) write_paper_account(w, a);
+      w.end_array();
+      for (const char* empty : {"positions", "openOrders", "signalTargets", "journal"}) {
+        w.key(empty);
+        w.begin_array();
+        w.end_array();
+      }
+      w.end_object();
+      co_return json_response(200, std::move(out));
     }
   }
   co_return error_response(500, "internal_error", "Something went wrong on our side.");

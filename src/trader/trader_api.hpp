@@ -16,6 +16,7 @@
 #include "http/router.hpp"
 #include "limit/fail_open_guard.hpp"
 #include "trader/cors_policy.hpp"
+#include "trader/sync_service.hpp"
 #include "trader/trader_limits.hpp"
 
 namespace polysim::trader {
@@ -49,6 +50,7 @@ enum class TraderRoute {
   CreateApiKey,
   ListApiKeys,
   RevokeApiKey,
+  SyncSnapshot,
 };
 
 // Who may call a route (20-trader-api.md §2.4).
@@ -70,7 +72,7 @@ class TraderApi {
   // `auth_pool` runs the calls that hash passwords, so a login burst never queues the other
   // routes' database calls behind Argon2id.
   TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions, auth::CredentialChecker& credentials,
-            CorsPolicy& cors, limit::FailOpenGuard& limiter, http::BlockingPool& pool, http::BlockingPool& auth_pool,
+            CorsPolicy& cors, SyncService& sync, limit::FailOpenGuard& limiter, http::BlockingPool& pool, http::BlockingPool& auth_pool,
             TraderApiSettings settings);
 
   Task<http::Response> handle(http::Request& request, http::BodyReader& body);
@@ -98,6 +100,7 @@ class TraderApi {
   auth::SessionChecker& sessions_;
   auth::CredentialChecker& credentials_;
   CorsPolicy& cors_;
+  SyncService& sync_;
   limit::FailOpenGuard& limiter_;
   http::BlockingPool& pool_;
   http::BlockingPool& auth_pool_;

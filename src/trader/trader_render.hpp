@@ -6,6 +6,10 @@
 #include "auth/identity_service.hpp"
 #include "http/response.hpp"
 
+namespace polysim {
+class JsonWriter;
+}
+
 namespace polysim::trader {
 
 using http::json_response;
@@ -24,6 +28,9 @@ std::string device_request_json(const store::DeviceAuthorization& request);
 // The key appears only in the creation answer.
 std::string api_key_json(const store::PersonalApiKey& key, std::optional<std::string_view> secret);
 std::string api_key_list_json(const std::vector<store::PersonalApiKey>& keys);
+
+// A paper Account of §9.1 (camelCase engine figures).
+void write_paper_account(JsonWriter& w, const store::AccountRecord& account);
 
 // {"backupCodes":[…]}, optionally after `"<key_before>":true` (confirm says {"enabled":true,…}).
 std::string backup_codes_json(std::string_view key_before, const std::vector<std::string>& codes);

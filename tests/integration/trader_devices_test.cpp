@@ -220,3 +220,56 @@ TEST(TraderApiKeys, CreateListUseRevoke) {
 
 }  // namespace
 }  // namespace polysim::testing::trader_it
+
+namespace polysim::testing::trader_it {
+namespace {
+
+TEST(TraderDesktopSync, SixtyPerMinutePerDeviceTokenAndOnlyForDevicesWithTheScope) {
+  ServerProcess server(server_args());
+  const auto email = unique_email("sync");
+  auto s = sign_up(server, email);
+  auto desktop = [&](std::string_view name) {
+    auto body = desktop_login_body(email);
+    body["deviceName"] = name;
+    auto r = post(server, "/api/v1/auth/desktop-login", body);
+    EXPECT_EQ(r.status, 200) << r.summary();
+    return std::string(r.json().at("deviceToken").as_string());
+  };
+  const auto first = desktop("one"), second = desktop("two");
+  auto snapshot = send(server, "GET", "/api/v1/desktop/sync/snapshot", std::nullopt, bearer(first));
+  ASSERT_EQ(snapshot.status, 200) << snapshot.summary();
+  expect_rate_limit_headers(snapshot, 60, 60);
+  auto body = snapshot.json().as_object();
+  EXPECT_EQ(body.at("version").as_int64(), 0);
+  ASSERT_EQ(body.at("accounts").as_array().size(), 1u);  // the demo account of a retail sign-up
+  EXPECT_EQ(body.at("accounts").at(0).at("mode").as_string(), "paper");
+  EXPECT_EQ(body.at("accounts").at(0).at("equity").as_string(), "10000.00");
+  for (int i = 2; i <= 60; ++i)
+    ASSERT_EQ(send(server, "GET", "/api/v1/desktop/sync/snapshot", std::nullopt, bearer(first)).status, 200) << i;
+  auto limited = send(server, "GET", "/api/v1/desktop/sync/snapshot", std::nullopt, bearer(first));
+  expect_error(limited, 429, "rate_limited");
+  EXPECT_EQ(limited.json().at("message").as_string(), "Too many requests. Limit is 60 requests per minute.");
+  // Two installs never share a budget.
+  EXPECT_EQ(send(server, "GET", "/api/v1/desktop/sync/snapshot", std::nullopt, bearer(second)).status, 200);
+
+  expect_error(send(server, "GET", "/api/v1/desktop/sync/snapshot", std::nullopt, bearer(s.access_token)), 403,
+               "principal_not_allowed");
+  // A paired device without desktop:sync lacks the scope.
+  auto started = post(server, "/api/v1/auth/device-login",
+                      {{"deviceName", "VPS"}, {"platform", "linux"}, {"appVersion", "1"},
+                       {"scopes", boost::json::array{"trading:read"}}});
+  ASSERT_EQ(started.status, 200);
+  ASSERT_EQ(send(server, "POST", "/api/v1/devices/authorize",
+                 json_text({{"userCode", started.json().at("userCode")}, {"decision", "approve"}}), bearer(s.access_token))
+                .status,
+            200);
+  auto issued = post(server, "/api/v1/auth/device-login/token", {{"deviceCode", started.json().at("deviceCode")}});
+  ASSERT_EQ(issued.status, 200) << issued.summary();
+  auto no_scope = send(server, "GET", "/api/v1/desktop/sync/snapshot", std::nullopt,
+                       bearer(issued.json().at("deviceToken").as_string()));
+  expect_error(no_scope, 403, "insufficient_scope");
+  EXPECT_EQ(no_scope.json().at("details").at(0).at("message").as_string(), "desktop:sync");
+}
+
+}  // namespace
+}  // namespace polysim::testing::trader_it

@@ -447,7 +447,8 @@ std::optional<AccountRecord> SqliteStore::find_account_by_external_id(std::strin
 
 std::vector<AccountRecord> SqliteStore::list_accounts(const AccountListQuery& q) {
   return impl_->read([&](SqliteConnection& c) {
-    std::string sql = std::string("SELECT ") + std::string(kAccountColumns) + " FROM accounts WHERE tenant_id = ?1 AND governed = 1";
+    std::string sql = std::string("SELECT ") + std::string(kAccountColumns) + " FROM accounts WHERE tenant_id = ?1";
+    if (q.governed_only) sql += " AND governed = 1";
     if (q.user_id) sql += " AND user_id = ?2";
     if (q.external_id) sql += " AND external_id = ?3";
     if (q.stage) sql += " AND stage = ?4";
