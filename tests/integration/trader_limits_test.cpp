@@ -1,6 +1,8 @@
 // The trader surface's rate-limit tiers (seed 002) and the per-account failure lanes of
 // 20-trader-api.md §4 (testable properties 1, 2 and 9). Long windows are crossed by moving the
 // server's clock, never by sleeping.
+#include <thread>
+
 #include "integration/trader_helpers.hpp"
 
 namespace polysim::testing::trader_it {
@@ -138,6 +140,46 @@ TEST(TraderLockout, FiveFailuresLockTheUnknownLaneButNotAKnownAddress) {
   expect_error(login(server, ghost, "whatever it is xx", next_attacker()), 429, "too_many_failed_attempts");
   // The first lock of the day told the victim.
   EXPECT_TRUE(wait_for_mail(server, email, "security_notice"));
+}
+
+}  // namespace
+}  // namespace polysim::testing::trader_it
+
+namespace polysim::testing::trader_it {
+namespace {
+
+// §2.5: a login that waited over 2 s for an Argon2id slot answers 503 with Retry-After: 1
+// instead of queueing without bound.
+TEST(TraderHashing, AQueueLongerThanTwoSecondsAnswers503) {
+  ServerProcess server(behind_proxy({"--auth-hash-workers", "1", "--auth-argon2-memory-kib", "262144",
+                                     "--auth-argon2-iterations", "3"}));
+  constexpr int kClients = 40;
+  std::vector<int> statuses(kClients, 0);
+  std::vector<std::string> retry_after(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      auto r = login(server, unique_email("queue"), "some password that is wrong",
+                     from("198.18.0." + std::to_string(i + 1)));
+      statuses[i] = r.status;
+      retry_after[i] = r.header("Retry-After").value_or("");
+    });
+  }
+  for (auto& t : clients) t.join();
+  int busy = 0, answered = 0;
+  for (int i = 0; i < kClients; ++i) {
+    if (statuses[i] == 503) {
+      ++busy;
+      EXPECT_EQ(retry_after[i], "1");
+    } else {
+      EXPECT_EQ(statuses[i], 401);
+      ++answered;
+    }
+  }
+  EXPECT_GT(busy, 0) << "no request waited past the 2 s bound";
+  EXPECT_GT(answered, 0);
+  // The server is fine afterwards.
+  EXPECT_EQ(login(server, unique_email("after"), "some password that is wrong", from("198.18.1.1")).status, 401);
 }
 
 }  // namespace
