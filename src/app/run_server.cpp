@@ -102,6 +102,8 @@ int run_server(const Config& config) {
         log.warn("rate limiter store failed, request admitted: " + std::string(reason));
       },
       config.ratelimit_store_timeout);
+  guard.set_decision_observer(
+      [&metrics](std::string_view policy, bool admitted) { metrics.record_limiter_decision(policy, admitted); });
 
   // Half the cores by default: the other half serve the blocking pool, the SQLite writer and the
   // kernel's network work. Measured on 2 cores, one loop beat two on throughput and p99

@@ -10,7 +10,7 @@ FailOpenGuard::FailOpenGuard(RateLimiter& limiter, std::function<void(std::strin
                              std::chrono::milliseconds store_timeout)
     : limiter_(limiter), on_store_error_(std::move(on_store_error)), store_timeout_(store_timeout) {}
 
-std::optional<Decision> FailOpenGuard::decide(std::span<const WindowTuple> tuples) {
+std::optional<Decision> FailOpenGuard::decide(std::span<const WindowTuple> tuples, std::string_view policy) {
   using std::chrono::steady_clock;
   const auto started = steady_clock::now();
   std::optional<Decision> decision;
@@ -31,6 +31,7 @@ std::optional<Decision> FailOpenGuard::decide(std::span<const WindowTuple> tuple
            std::to_string(store_timeout_.count()) + " ms store timeout");
     return std::nullopt;
   }
+  if (on_decision_ && !policy.empty()) on_decision_(policy, decision->admitted);
   return decision;
 }
 

@@ -28,7 +28,13 @@ class FailOpenGuard {
 
   // nullopt means "fail open": the limiter threw, or answered after the store timeout (an answer
   // that late is not worth the request latency it cost, even if it was a rejection).
-  std::optional<Decision> decide(std::span<const WindowTuple> tuples);
+  // `policy` names the decision for metrics ("partner", "trader_auth", …); empty: not counted.
+  std::optional<Decision> decide(std::span<const WindowTuple> tuples, std::string_view policy = {});
+
+  // Told of every decision that was not a fail-open, with its policy; set before serving.
+  void set_decision_observer(std::function<void(std::string_view policy, bool admitted)> observer) {
+    on_decision_ = std::move(observer);
+  }
 
   std::uint64_t store_errors() const { return store_errors_.load(std::memory_order_relaxed); }
   std::chrono::milliseconds store_timeout() const { return store_timeout_; }
@@ -38,6 +44,7 @@ class FailOpenGuard {
 
   RateLimiter& limiter_;
   std::function<void(std::string_view)> on_store_error_;
+  std::function<void(std::string_view, bool)> on_decision_;
   std::chrono::milliseconds store_timeout_;
   std::atomic<std::uint64_t> store_errors_{0};
 };

@@ -26,9 +26,11 @@ void Metrics::record_rejected_connection(const std::string& listener) {
   ++rejected_connections_[listener];
 }
 
-void Metrics::record_limiter_decision(const std::string& policy, bool admitted) {
+void Metrics::record_limiter_decision(std::string_view policy, bool admitted) {
+  auto& counts = admitted ? limiter_admitted_ : limiter_rejected_;
   std::lock_guard lock(mutex_);
-  ++limiter_decisions_[{policy, admitted}];
+  if (auto it = counts.find(policy); it != counts.end()) ++it->second;
+  else counts.emplace(std::string(policy), 1);
 }
 
 void Metrics::record_limiter_store_error() { limiter_store_errors_.fetch_add(1); }
@@ -64,9 +66,10 @@ std::string Metrics::render_prometheus() const {
   for (const auto& [listener, n] : rejected_connections_)
     out += fmt::format("polysim_http_connections_rejected_total{{listener=\"{}\"}} {}\n", listener, n);
   out += "# HELP polysim_ratelimit_decisions_total Rate-limit decisions per policy.\n# TYPE polysim_ratelimit_decisions_total counter\n";
-  for (const auto& [k, n] : limiter_decisions_)
-    out += fmt::format("polysim_ratelimit_decisions_total{{policy=\"{}\",decision=\"{}\"}} {}\n", k.first,
-                       k.second ? "admitted" : "rejected", n);
+  for (const auto* counts : {&limiter_admitted_, &limiter_rejected_})
+    for (const auto& [policy, n] : *counts)
+      out += fmt::format("polysim_ratelimit_decisions_total{{policy=\"{}\",decision=\"{}\"}} {}\n", policy,
+                         counts == &limiter_admitted_ ? "admitted" : "rejected", n);
   out += "# HELP polysim_ratelimit_store_errors_total Limiter store failures (requests admitted).\n# TYPE polysim_ratelimit_store_errors_total counter\n";
   out += fmt::format("polysim_ratelimit_store_errors_total {}\n", limiter_store_errors_.load());
   return out;

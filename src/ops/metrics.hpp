@@ -18,7 +18,7 @@ class Metrics {
  public:
   void record_request(std::string_view listener, std::string_view route, int status, std::int64_t latency_us);
   void record_rejected_connection(const std::string& listener);
-  void record_limiter_decision(const std::string& policy, bool admitted);
+  void record_limiter_decision(std::string_view policy, bool admitted);
   void record_limiter_store_error();
   std::uint64_t limiter_store_errors() const { return limiter_store_errors_.load(); }
   std::string render_prometheus() const;
@@ -65,7 +65,9 @@ class Metrics {
   mutable std::array<RequestShard, 8> request_shards_;
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> rejected_connections_;
-  std::map<std::pair<std::string, bool>, std::uint64_t> limiter_decisions_;
+  // By policy; transparent so that counting an existing policy allocates nothing.
+  std::map<std::string, std::uint64_t, std::less<>> limiter_admitted_;
+  std::map<std::string, std::uint64_t, std::less<>> limiter_rejected_;
   std::atomic<std::uint64_t> limiter_store_errors_{0};
 };
 

@@ -178,7 +178,7 @@ Task<http::Response> PartnerApi::handle(http::Request& req, http::BodyReader& bo
   if (!tenant.partner_enabled) co_return fail(make_error("NOT_FOUND"));
 
   // Step 7: every request past here costs one unit in all four windows, whatever its status.
-  const auto decision = limiter_.decide(principal->windows);
+  const auto decision = limiter_.decide(principal->windows, "partner");
   const RateLimitView view = decision ? view_of(*decision) : unmetered_view(&tenant);
   auto finish = [&](http::Response r) {
     apply_rate_limit_headers(r, view);

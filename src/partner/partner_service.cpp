@@ -100,7 +100,7 @@ Result<Created> PartnerService::send_login_link(const store::TenantRecord& tenan
   if (!user) return make_error("USER_NOT_FOUND");
 
   const limit::WindowTuple cap[] = {{"p:ll:" + tenant.id + ":" + std::to_string(user_id), kLoginLinksPerHour, 3'600'000}};
-  if (auto decision = limiter_.decide(cap); decision && !decision->admitted) {
+  if (auto decision = limiter_.decide(cap, "partner_login_link"); decision && !decision->admitted) {
     auto e = make_error("RATE_LIMIT_EXCEEDED");
     e.retry_after_s = static_cast<int>((decision->windows[0].retry_after_ms + 999) / 1000);
     e.message = "Rate limit exceeded. Retry after " + std::to_string(e.retry_after_s) + "s.";

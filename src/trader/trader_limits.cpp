@@ -12,8 +12,12 @@ namespace {
 constexpr std::int64_t kMinuteMs = 60'000;
 
 constexpr TierPolicy kPolicies[] = {
-    {"auth", 10, 15 * kMinuteMs},    {"password", 3, 60 * kMinuteMs}, {"mfa", 10, 15 * kMinuteMs},
-    {"refresh", 100, 15 * kMinuteMs}, {"sync", 60, kMinuteMs},        {"default", 200, kMinuteMs},
+    {"auth", 10, 15 * kMinuteMs, "trader_auth"},
+    {"password", 3, 60 * kMinuteMs, "trader_password_change"},
+    {"mfa", 10, 15 * kMinuteMs, "trader_mfa_verify"},
+    {"refresh", 100, 15 * kMinuteMs, "trader_refresh"},
+    {"sync", 60, kMinuteMs, "trader_desktop_sync"},
+    {"default", 200, kMinuteMs, "trader_default"},
 };
 
 std::int64_t ceil_seconds(std::int64_t ms) { return (ms + 999) / 1000; }
@@ -39,7 +43,7 @@ TierVerdict charge(limit::FailOpenGuard& limiter, Tier tier, std::string_view bu
   key += ':';
   key += bucket;
   const limit::WindowTuple tuple[] = {{std::move(key), p.limit, p.window_ms}};
-  auto decision = limiter.decide(tuple);
+  auto decision = limiter.decide(tuple, p.metric);
   if (!decision) {
     v.metered = false;
     v.remaining = p.limit;

@@ -17,6 +17,7 @@ struct TierPolicy {
   std::string_view name;  // part of the bucket key
   std::int64_t limit;
   std::int64_t window_ms;
+  std::string_view metric;  // the policy label of polysim_ratelimit_decisions_total
 };
 
 const TierPolicy& policy_of(Tier tier);

@@ -47,6 +47,16 @@ TEST(TraderLimits, AuthTierAdmitsTenPerAddressThenTheSeedBody) {
                   "Too many requests. Limit is 10 requests per 15 minutes.");
   EXPECT_EQ(login(server, unique_email(), "some wrong password here", from("203.0.113.11")).status, 401);
 
+  // Decisions are counted per policy on the admin listener.
+  HttpConnection admin("127.0.0.1", server.admin_port());
+  const auto metrics = admin.request("GET", "/metrics").body;
+  EXPECT_NE(metrics.find(R"(polysim_ratelimit_decisions_total{policy="trader_auth",decision="admitted"} 11)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(polysim_ratelimit_decisions_total{policy="trader_auth",decision="rejected"} 2)"),
+            std::string::npos)
+      << metrics;
+
   // Rejections were not counted: once the ten admitted requests leave the window, a full
   // budget is back.
   advance_clock(server, 15min + 1s);
