@@ -24,11 +24,8 @@ fi
 out=$root/build/bench
 mkdir -p "$out"
 
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-scripts/install-deps
-cmake --preset release >/dev/null
-cmake --build --preset release --target polysim -j"$(nproc)" >/dev/null
-bin=$root/build/release/polysim
+source bench/lib.sh
+build_polysim
 
 g++ -O2 -std=c++20 -pthread "$shared/bench/ceiling/ceiling.cpp" -o "$out/ceiling"
 rm -rf "$out/peer-fastify" && mkdir -p "$out/peer-fastify"
@@ -36,30 +33,8 @@ cp "$shared/bench/peer-fastify/package.json" "$shared/bench/peer-fastify/package
    "$shared/bench/peer-fastify/server.mjs" "$out/peer-fastify/"
 (cd "$out/peer-fastify" && npm ci --no-audit --no-fund --silent >/dev/null)
 
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-wait_port() {  # port, bounded to 10 s
-  for _ in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on $1" >&2; return 1
-}
-
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-
-# wrk output → "requests_per_second p50_ms p99_ms"
-parse_wrk() {
-  awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    /^ +50%/ { p50 = ms($2) }
-    /^ +99%/ { p99 = ms($2) }
-    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' "$1"
-}
 
 run_wrk() {  # name, url, [lua script, script args...]
   local name=$1 url=$2; shift 2
@@ -72,13 +47,13 @@ run_wrk() {  # name, url, [lua script, script args...]
 # --- ceiling
 "${on_server[@]}" "$out/ceiling" 18091 "$server_cpus" & pids+=($!)
 wait_port 18091
-read -r ceil_rps ceil_p50 ceil_p99 < <(run_wrk ceiling http://127.0.0.1:18091/v1/partner/accounts/x)
+read -r ceil_rps ceil_p50 ceil_p99 _ < <(run_wrk ceiling http://127.0.0.1:18091/v1/partner/accounts/x)
 kill "${pids[-1]}"
 
 # --- Fastify peer
 (cd "$out/peer-fastify" && PORT=18090 IDS_OUT="$out/peer-ids.txt" exec "${on_server[@]}" node server.mjs) > "$out/peer.log" 2>&1 & pids+=($!)
 wait_port 18090
-read -r peer_rps peer_p50 peer_p99 < <(run_wrk peer http://127.0.0.1:18090 \
+read -r peer_rps peer_p50 peer_p99 _ < <(run_wrk peer http://127.0.0.1:18090 \
   bench/lua/get_rotating.lua "$out/peer-ids.txt" /v1/partner/accounts/ pk_test_bench_key_0001)
 kill "${pids[-1]}"
 
@@ -104,14 +79,12 @@ for i in $(seq 1 1000); do
   echo "$id" >> "$out/polysim-ids.txt"
 done
 
-read -r poly_rps poly_p50 poly_p99 < <(run_wrk polysim http://127.0.0.1:18092 \
+read -r poly_rps poly_p50 poly_p99 read_non2xx < <(run_wrk polysim http://127.0.0.1:18092 \
   bench/lua/get_rotating.lua "$out/polysim-ids.txt" /v1/partner/accounts/ "$key")
 loaded_rss=$(hwm_kb "$ppid")
 
-read -r create_rps create_p50 create_p99 < <(run_wrk polysim-create http://127.0.0.1:18092 \
+read -r create_rps create_p50 create_p99 non2xx < <(run_wrk polysim-create http://127.0.0.1:18092 \
   bench/lua/create_accounts.lua "$key" "$user_id" "$(date +%s)")
-non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/polysim-create.wrk.txt")
-read_non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/polysim.wrk.txt")
 kill "$ppid"; wait "$ppid" 2>/dev/null || true
 rm -rf "$data"
 

@@ -4,6 +4,7 @@
 
 #include "auth/auth_failure.hpp"
 #include "core/crypto.hpp"
+#include "core/encoding.hpp"
 #include "core/token.hpp"
 
 namespace polysim::auth {
@@ -21,12 +22,6 @@ constexpr int kMaxActiveApiKeys = 10;
 // Twenty consonants: no vowels (no words), none that read alike.
 constexpr std::string_view kUserCodeAlphabet = "BCDFGHJKLMNPQRSTVWXZ";
 
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 std::string format_user_code(std::string_view code) {
   return std::string(code.substr(0, 4)) + "-" + std::string(code.substr(4));
 }
@@ -41,7 +36,7 @@ DeviceFields DeviceService::checked_fields(std::optional<std::string> name, std:
                                            std::optional<std::string> app_version,
                                            std::optional<std::string> installation_id) {
   static const std::vector<std::string> platforms = {"windows", "macos", "linux", "ios", "android", "other"};
-  if (!name || code_points(*name) < 1 || code_points(*name) > 80)
+  if (!name || utf8_code_points(*name) < 1 || utf8_code_points(*name) > 80)
     throw validation_failure("deviceName", "must be 1 to 80 characters");
   if (!platform || std::find(platforms.begin(), platforms.end(), *platform) == platforms.end())
     throw validation_failure("platform", "must be one of windows, macos, linux, ios, android, other");
@@ -182,7 +177,7 @@ int DeviceService::revoke_all(std::int64_t user_id) {
 
 ApiKeyIssued DeviceService::create_api_key(const store::UserRecord& user, std::string name,
                                            std::vector<std::string> scopes, std::optional<std::int64_t> expires_at) {
-  if (code_points(name) < 1 || code_points(name) > 80) throw validation_failure("name", "must be 1 to 80 characters");
+  if (utf8_code_points(name) < 1 || utf8_code_points(name) > 80) throw validation_failure("name", "must be 1 to 80 characters");
   if (scopes.empty()) throw validation_failure("scopes", "must name at least one scope");
   for (const auto& s : scopes)
     if (std::find(kApiKeyScopes.begin(), kApiKeyScopes.end(), s) == kApiKeyScopes.end())

@@ -5,6 +5,7 @@
 
 #include "auth/ascii_case.hpp"
 #include "auth/common_passwords.hpp"
+#include "core/encoding.hpp"
 
 namespace polysim::auth {
 
@@ -14,15 +15,6 @@ namespace {
 // forbid half of all passwords, while "ada" or "jsmith" is what an attacker tries first.
 constexpr std::size_t kMinEmailLocalPartCodePoints = 3;
 
-// The input is valid UTF-8, so every byte that is not a continuation byte starts a code point.
-std::size_t count_code_points(std::string_view utf8) {
-  std::size_t count = 0;
-  for (const char c : utf8) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-  }
-  return count;
-}
-
 std::string_view email_local_part(std::string_view email) {
   const std::size_t at = email.rfind('@');
   return at == std::string_view::npos ? email : email.substr(0, at);
@@ -30,14 +22,14 @@ std::string_view email_local_part(std::string_view email) {
 
 bool contains_email_local_part(std::string_view password, std::string_view normalized_email) {
   const std::string_view local_part = email_local_part(normalized_email);
-  if (count_code_points(local_part) < kMinEmailLocalPartCodePoints) return false;
+  if (utf8_code_points(local_part) < kMinEmailLocalPartCodePoints) return false;
   return ascii_lowercase(password).find(ascii_lowercase(local_part)) != std::string::npos;
 }
 
 }  // namespace
 
 std::optional<std::string_view> password_problem(std::string_view password, std::string_view normalized_email) {
-  const std::size_t code_points = count_code_points(password);
+  const std::size_t code_points = utf8_code_points(password);
   if (code_points < kMinPasswordCodePoints) return "too_short";
   if (code_points > kMaxPasswordCodePoints || password.size() > kMaxPasswordBytes) return "too_long";
   if (is_common_password(password)) return "too_common";

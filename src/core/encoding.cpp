@@ -102,4 +102,10 @@ std::string hex_encode(std::span<const std::uint8_t> bytes) {
 
 std::string hex_encode(std::string_view bytes) { return hex_encode(as_bytes(bytes)); }
 
+std::size_t utf8_code_points(std::string_view utf8) {
+  std::size_t count = 0;
+  for (const char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
 }  // namespace polysim

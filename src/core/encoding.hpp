@@ -26,4 +26,7 @@ std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text)
 std::string hex_encode(std::span<const std::uint8_t> bytes);
 std::string hex_encode(std::string_view bytes);
 
+// Code points of valid UTF-8: every byte that is not a continuation byte starts one.
+std::size_t utf8_code_points(std::string_view utf8);
+
 }  // namespace polysim

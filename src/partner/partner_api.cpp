@@ -6,6 +6,7 @@
 #include "core/time_format.hpp"
 #include "core/token.hpp"
 #include "core/uuid.hpp"
+#include "http/credential.hpp"
 #include "partner/account_envelope.hpp"
 #include "partner/partner_requests.hpp"
 #include "partner/rate_limit_policy.hpp"
@@ -21,33 +22,8 @@ constexpr const char* kAccountsRead = "accounts:read";
 
 using http::json_response;
 
-bool is_json_media_type(std::string_view value) {
-  auto semi = value.find(';');
-  auto type = value.substr(0, semi);
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
-  return http::iequals(type, "application/json");
-}
-
-// The shared credential extractor with this surface's precedence: a non-empty X-API-Key wins.
-struct Credential {
-  enum class Kind { Missing, Repeated, Present } kind = Kind::Missing;
-  std::string_view value;
-};
-
-Credential extract_credential(const http::Request& req) {
-  if (req.header_count("X-API-Key") > 1 || req.header_count("Authorization") > 1) return {Credential::Kind::Repeated, {}};
-  if (auto key = req.header("X-API-Key"); key && !key->empty()) return {Credential::Kind::Present, *key};
-  if (auto auth = req.header("Authorization")) {
-    auto v = *auth;
-    if (v.size() > 7 && http::iequals(v.substr(0, 7), "bearer ")) {
-      auto token = v.substr(7);
-      while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-      if (!token.empty()) return {Credential::Kind::Present, token};
-    }
-  }
-  return {Credential::Kind::Missing, {}};
-}
+using http::Credential;
+using http::is_json_media_type;
 
 bool has_scope(const store::ApiKeyRecord& key, std::string_view scope) {
   for (const auto& s : key.scopes)
@@ -144,7 +120,7 @@ Task<http::Response> PartnerApi::handle(http::Request& req, http::BodyReader& bo
   };
 
   // Steps 1–6: headers only, not metered.
-  const auto credential = extract_credential(req);
+  const auto credential = http::extract_credential(req, http::CredentialPrecedence::ApiKeyHeader);
   if (credential.kind == Credential::Kind::Missing) co_return fail(make_error("MISSING_API_KEY"));
   if (credential.kind == Credential::Kind::Repeated || !is_well_formed_token(credential.value, "ps_tenant_"))
     co_return fail(make_error("INVALID_KEY"));

@@ -6,6 +6,8 @@
 #include "auth/auth_failure.hpp"
 #include "core/json_writer.hpp"
 #include "core/time_format.hpp"
+#include "core/encoding.hpp"
+#include "http/credential.hpp"
 #include "http/query_params.hpp"
 #include "store/store.hpp"
 #include "trader/trader_body.hpp"
@@ -20,27 +22,7 @@ constexpr auto kHashWaitLimit = std::chrono::seconds(2);
 constexpr std::size_t kMaxPasswordField = 2048;  // the policy bounds passwords; this bounds junk
 constexpr std::size_t kMaxTokenField = 256;
 
-bool is_json_media_type(std::string_view value) {
-  auto type = value.substr(0, value.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
-  return http::iequals(type, "application/json");
-}
-
-// Authorization wins; X-API-Key counts only without it (20-trader-api.md §2.1).
-std::optional<std::string_view> presented_credential(const http::Request& req) {
-  if (auto auth = req.header("Authorization")) {
-    auto v = *auth;
-    if (v.size() > 7 && http::iequals(v.substr(0, 7), "bearer ")) {
-      v.remove_prefix(7);
-      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-      return v;
-    }
-    return std::string_view();  // present but not a bearer credential: fails authentication
-  }
-  if (auto key = req.header("X-API-Key")) return *key;
-  return std::nullopt;
-}
+using http::is_json_media_type;
 
 bool takes_body(http::Method m) { return m == http::Method::Post || m == http::Method::Put; }
 
@@ -49,12 +31,6 @@ http::Response no_content() {
   r.status = 204;
   r.set_header("Cache-Control", "no-store");
   return r;
-}
-
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 }  // namespace
@@ -122,9 +98,10 @@ http::Response TraderApi::protocol_error(int status) const {
 
 Task<TraderApi::Authenticated> TraderApi::authenticate(const http::Request& req, const std::string& ip_group) {
   Authenticated out;
-  const auto credential = presented_credential(req);
-  if (!credential) co_return out;
-  const std::string token(*credential);
+  // Authorization wins; X-API-Key counts only without it (20-trader-api.md §2.1).
+  const auto credential = http::extract_credential(req, http::CredentialPrecedence::Authorization);
+  if (credential.kind == http::Credential::Kind::Missing) co_return out;
+  const std::string token(credential.value);
   try {
     if (auth::CredentialChecker::is_device_or_key(token)) {
       if (auto cached = credentials_.check_cached(token)) {
@@ -303,7 +280,7 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       auto email = f.required_string("email", 320);
       auto password = f.required_string("password", kMaxPasswordField);
       auto display_name = f.optional_string("displayName", 320);
-      if (display_name && (code_points(*display_name) < 1 || code_points(*display_name) > 80))
+      if (display_name && (utf8_code_points(*display_name) < 1 || utf8_code_points(*display_name) > 80))
         throw auth::validation_failure("displayName", "must be 1 to 80 characters");
       co_await auth_pool_.run([&] { id.register_user(email, password, display_name, ctx); });
       co_return json_response(202, R"({"status":"verification_sent","message":"Check your inbox to finish signing up."})");
