@@ -91,8 +91,21 @@ struct MarketRecord {
   std::string yes_token_id;
   std::string no_token_id;
   std::int64_t tick_size = 10'000;  // price micros
-  std::string status = "open";
+  std::optional<std::string> yes_label;
+  std::optional<std::string> no_label;
+  std::int64_t min_order_size = 5'000'000;  // share micros
+  std::int64_t taker_fee_bps = 500;
+  std::int64_t maker_fee_bps = 0;
+  std::string status = "open";  // open | closed | resolved
+  std::optional<std::int64_t> end_date;
+  std::optional<std::string> resolution;  // YES | NO
+  std::optional<std::int64_t> resolved_at;
+  std::string feed = "sim";  // sim | replay | manual | live
+  std::int64_t stale_after_s = 30;
+  std::string sim_params_json = "{}";
+  std::optional<std::string> external_ref;
   std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
 };
 
 // One fill: the only source of every trade feed (40-trading-engine.md §5.5).

@@ -383,6 +383,116 @@ CREATE INDEX user_api_keys_user ON user_api_keys(user_id);
 ALTER TABLE mfa_challenges ADD COLUMN payload TEXT;
 )sql";
 
+
+// The trading engine (40-trading-engine.md): full market fields, orders, positions,
+// settlements and the latest book per token. Fills, ledger entries and settlements are
+// append-only; the account row carries the figures the engine maintains.
+constexpr std::string_view kEngine = R"sql(
+ALTER TABLE markets ADD COLUMN yes_label TEXT;
+ALTER TABLE markets ADD COLUMN no_label TEXT;
+ALTER TABLE markets ADD COLUMN min_order_size INTEGER NOT NULL DEFAULT 5000000;
+ALTER TABLE markets ADD COLUMN taker_fee_bps INTEGER NOT NULL DEFAULT 500;
+ALTER TABLE markets ADD COLUMN maker_fee_bps INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE markets ADD COLUMN end_date INTEGER;
+ALTER TABLE markets ADD COLUMN resolution TEXT;
+ALTER TABLE markets ADD COLUMN resolved_at INTEGER;
+ALTER TABLE markets ADD COLUMN feed TEXT NOT NULL DEFAULT 'sim';
+ALTER TABLE markets ADD COLUMN stale_after INTEGER NOT NULL DEFAULT 30;
+ALTER TABLE markets ADD COLUMN sim_params TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE markets ADD COLUMN external_ref TEXT;
+ALTER TABLE markets ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE orders (
+  order_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  market_id TEXT NOT NULL REFERENCES markets(id),
+  token_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  side TEXT NOT NULL,
+  order_type TEXT NOT NULL,
+  time_in_force TEXT NOT NULL,
+  limit_price INTEGER,
+  worst_price INTEGER,
+  size INTEGER NOT NULL,
+  notional INTEGER,
+  post_only INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER,
+  status TEXT NOT NULL,
+  filled_size INTEGER NOT NULL,
+  filled_notional INTEGER NOT NULL,
+  maker_filled_size INTEGER NOT NULL,
+  fees INTEGER NOT NULL,
+  reserved_cash INTEGER NOT NULL,
+  reserved_size INTEGER NOT NULL,
+  end_reason TEXT,
+  entry_book_seq INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  client_order_id TEXT,
+  origin TEXT NOT NULL,
+  app_id TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  done_at INTEGER
+);
+CREATE UNIQUE INDEX orders_client_id ON orders(account_id, client_order_id) WHERE client_order_id IS NOT NULL;
+CREATE INDEX orders_open ON orders(account_id, created_at) WHERE status = 'OPEN';
+CREATE INDEX orders_account_created ON orders(account_id, created_at DESC, order_id DESC);
+
+CREATE TABLE positions (
+  position_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  market_id TEXT NOT NULL REFERENCES markets(id),
+  token_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  reserved_size INTEGER NOT NULL,
+  cost_basis INTEGER NOT NULL,
+  realized_pnl INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  mark_at_close INTEGER,
+  opened_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  epoch INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX positions_one_open ON positions(account_id, token_id) WHERE status = 'OPEN';
+CREATE INDEX positions_account ON positions(account_id, opened_at DESC);
+CREATE INDEX positions_open_market ON positions(market_id) WHERE status = 'OPEN';
+
+CREATE TABLE settlements (
+  settlement_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  market_id TEXT NOT NULL REFERENCES markets(id),
+  token_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  payout_price INTEGER NOT NULL,
+  amount INTEGER NOT NULL,
+  cost_basis_released INTEGER NOT NULL,
+  realized_pnl INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  settled_at INTEGER NOT NULL,
+  UNIQUE (account_id, token_id, epoch)
+);
+CREATE TRIGGER settlements_append_only_u BEFORE UPDATE ON settlements
+  BEGIN SELECT RAISE(ABORT, 'settlements are append-only'); END;
+CREATE TRIGGER settlements_append_only_d BEFORE DELETE ON settlements
+  BEGIN SELECT RAISE(ABORT, 'settlements are append-only'); END;
+
+CREATE TABLE books (
+  token_id TEXT PRIMARY KEY,
+  market_id TEXT NOT NULL REFERENCES markets(id),
+  seq INTEGER NOT NULL,
+  bids TEXT NOT NULL,
+  asks TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  last_bid INTEGER,
+  sim_state TEXT
+);
+
+CREATE INDEX fills_order ON fills(order_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -391,6 +501,7 @@ const std::vector<Migration>& migrations() {
       {2, "identity", kIdentity},
       {3, "mfa", kMfa},
       {4, "devices", kDevices},
+      {5, "engine", kEngine},
   };
   return all;
 }

@@ -98,11 +98,7 @@ ApiKeyRecord read_key(const Statement& s) {
   return k;
 }
 
-constexpr std::string_view kAccountColumns =
-    "id, tenant_id, user_id, external_id, governed, stage, status, pending_action, currency, starting_balance, "
-    "cash, reserved, realized_pnl, fees_paid, peak_equity, min_equity, max_drawdown, max_drawdown_pct, "
-    "day_start_equity, day_start_at, day_low_equity, open_orders_count, reset_count, last_reset_at, closed_at, "
-    "metadata, rules, created_at, updated_at";
+}  // namespace
 
 AccountRecord read_account(const Statement& s) {
   AccountRecord a;
@@ -138,11 +134,6 @@ AccountRecord read_account(const Statement& s) {
   return a;
 }
 
-constexpr std::string_view kFillColumns =
-    "f.trade_id, f.order_id, f.account_id, f.epoch, f.market_id, m.slug, f.token_id, f.outcome, f.side, "
-    "f.order_type, f.time_in_force, f.liquidity, f.price, f.size, f.notional, f.fee, f.fee_rate_bps, f.cash_delta, "
-    "f.realized_pnl, f.position_size_after, f.book_seq, f.client_order_id, f.origin, f.filled_at";
-
 FillRecord read_fill(const Statement& s) {
   FillRecord f;
   f.trade_id = s.text(0);
@@ -171,6 +162,8 @@ FillRecord read_fill(const Statement& s) {
   f.filled_at = s.int64(23);
   return f;
 }
+
+namespace {
 
 std::optional<AccountRecord> select_account(SqliteConnection& c, std::string_view tenant_id, std::string_view id) {
   auto s = c.prepare(std::string("SELECT ") + std::string(kAccountColumns) + " FROM accounts WHERE tenant_id = ?1 AND id = ?2");
@@ -557,28 +550,6 @@ std::pair<LifecycleOutcome, std::optional<AccountRecord>> SqliteStore::reset_acc
     audit.bind(1, tenant_id).bind(2, account_id).bind(3, boost::json::serialize(ended)).bind(4, now);
     audit.run();
     return {LifecycleOutcome::Done, next};
-  });
-}
-
-void SqliteStore::create_market(const MarketRecord& m) {
-  impl_->write([&](SqliteConnection& c) {
-    auto s = c.prepare(
-        "INSERT INTO markets (id, slug, question, category, yes_token_id, no_token_id, tick_size, status, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    s.bind(1, m.id).bind(2, m.slug).bind(3, m.question).bind(4, m.category).bind(5, m.yes_token_id);
-    s.bind(6, m.no_token_id).bind(7, m.tick_size).bind(8, m.status).bind(9, m.created_at);
-    s.run();
-  });
-}
-
-std::optional<MarketRecord> SqliteStore::find_market(std::string_view id_or_slug) {
-  return impl_->read([&](SqliteConnection& c) -> std::optional<MarketRecord> {
-    auto s = c.prepare(
-        "SELECT id, slug, question, category, yes_token_id, no_token_id, tick_size, status, created_at FROM markets "
-        "WHERE id = ?1 OR slug = ?1 ORDER BY id = ?1 DESC LIMIT 1");
-    s.bind(1, id_or_slug);
-    if (!s.step()) return std::nullopt;
-    return MarketRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.int64(6), s.text(7), s.int64(8)};
   });
 }
 

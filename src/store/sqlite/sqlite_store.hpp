@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/device_store.hpp"
+#include "store/engine_store.hpp"
 #include "store/identity_store.hpp"
 #include "store/store.hpp"
 
@@ -18,7 +19,7 @@ struct SqliteOptions {
   int max_batch = 512;
 };
 
-class SqliteStore final : public Store, public IdentityStore, public DeviceStore {
+class SqliteStore final : public Store, public IdentityStore, public DeviceStore, public EngineStore {
  public:
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
@@ -136,6 +137,25 @@ class SqliteStore final : public Store, public IdentityStore, public DeviceStore
   std::vector<PersonalApiKey> list_personal_api_keys(std::int64_t user_id) override;
   bool revoke_personal_api_key(std::int64_t user_id, std::string_view key_id, std::int64_t now) override;
   void touch_personal_api_key(std::string_view key_id, std::int64_t now) override;
+
+  // Trading engine (sqlite_engine_store.cpp)
+  void commit_async(std::shared_ptr<const WriteSet> writes, std::function<void(std::exception_ptr)> done) override;
+  void commit(const WriteSet& writes) override;
+  std::optional<LoadedAccount> load_account(std::string_view account_id) override;
+  std::optional<OrderRecord> find_order_by_client_id(std::string_view account_id,
+                                                     std::string_view client_order_id) override;
+  std::optional<OrderRecord> find_order(std::string_view order_id) override;
+  std::vector<OrderRecord> list_orders(const OrderQuery& query) override;
+  std::vector<PositionRecord> list_positions(const PositionQuery& query) override;
+  std::vector<FillRecord> fills_of_order(std::string_view order_id) override;
+  std::vector<SnapshotRecord> list_snapshots(std::string_view account_id, std::int64_t from, std::int64_t to) override;
+  LedgerTotals ledger_totals(std::string_view account_id) override;
+  std::vector<std::string> accounts_with_open_orders() override;
+  std::vector<std::string> active_accounts_in_market(std::string_view market_id) override;
+  std::vector<MarketRecord> list_markets() override;
+  void save_market(const MarketRecord& market) override;
+  void save_books(const std::vector<BookRecord>& books) override;
+  std::vector<BookRecord> load_books() override;
 
  private:
   struct Impl;

@@ -74,6 +74,20 @@ inline std::vector<std::string> split_amr(std::string_view text) {
   return out;
 }
 
+
+// Row readers shared by the parts of the store.
+inline constexpr std::string_view kAccountColumns =
+    "id, tenant_id, user_id, external_id, governed, stage, status, pending_action, currency, starting_balance, "
+    "cash, reserved, realized_pnl, fees_paid, peak_equity, min_equity, max_drawdown, max_drawdown_pct, "
+    "day_start_equity, day_start_at, day_low_equity, open_orders_count, reset_count, last_reset_at, closed_at, "
+    "metadata, rules, created_at, updated_at";
+inline constexpr std::string_view kFillColumns =
+    "f.trade_id, f.order_id, f.account_id, f.epoch, f.market_id, m.slug, f.token_id, f.outcome, f.side, "
+    "f.order_type, f.time_in_force, f.liquidity, f.price, f.size, f.notional, f.fee, f.fee_rate_bps, f.cash_delta, "
+    "f.realized_pnl, f.position_size_after, f.book_seq, f.client_order_id, f.origin, f.filled_at";
+AccountRecord read_account(const Statement& s);
+FillRecord read_fill(const Statement& s);
+
 // Session revocation, shared by the identity and MFA parts.
 void revoke_session_row(SqliteConnection& c, std::string_view id, std::int64_t now, std::string_view reason);
 int revoke_sessions_of(SqliteConnection& c, std::int64_t user_id, std::optional<std::string_view> keep,
@@ -86,6 +100,8 @@ struct SqliteStore::Impl {
   struct WriteJob {
     std::function<void(SqliteConnection&)> run;
     std::promise<void> done;
+    // Set for asynchronous jobs: called on the writer thread instead of fulfilling `done`.
+    std::function<void(std::exception_ptr)> on_done;
   };
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
@@ -169,7 +185,8 @@ struct SqliteStore::Impl {
       }
       // Acknowledge only after the commit: nothing is readable or answered before it is durable.
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (errors[i]) batch[i]->done.set_exception(errors[i]);
+        if (batch[i]->on_done) batch[i]->on_done(errors[i]);
+        else if (errors[i]) batch[i]->done.set_exception(errors[i]);
         else batch[i]->done.set_value();
       }
     }
@@ -202,6 +219,22 @@ struct SqliteStore::Impl {
       rethrow_as_store_error();
     }
     if constexpr (!std::is_void_v<R>) return std::move(*result);
+  }
+
+  // Queues `run` for the next group commit without waiting; `done` hears the outcome.
+  void write_async(std::function<void(SqliteConnection&)> run, std::function<void(std::exception_ptr)> done) {
+    auto job = std::make_shared<WriteJob>();
+    job->run = std::move(run);
+    job->on_done = std::move(done);
+    {
+      std::lock_guard lock(queue_mutex);
+      if (stopping) {
+        job->on_done(std::make_exception_ptr(StoreUnavailable("store is shutting down")));
+        return;
+      }
+      queue.push_back(std::move(job));
+    }
+    queue_cv.notify_one();
   }
 
   template <class F>

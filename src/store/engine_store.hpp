@@ -1,0 +1,80 @@
+// Storage the trading engine needs beyond the partner store: loading an account's live state,
+// committing a command's write set (synchronously or through the group-commit pipeline),
+// markets and books, and the reads behind the trading endpoints.
+#pragma once
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/engine_records.hpp"
+
+namespace polysim::store {
+
+struct LoadedAccount {
+  AccountRecord account;
+  std::vector<PositionRecord> positions;  // OPEN
+  std::vector<OrderRecord> open_orders;
+  std::int64_t ledger_seq = 0;
+  std::int64_t ledger_balance = 0;  // the last entry's balance_after
+  std::int64_t last_filled_at = 0;
+};
+
+struct OrderQuery {
+  std::vector<std::string> account_ids;
+  std::optional<std::string> status;  // nullopt: all
+  std::optional<std::string> market_id;
+  std::optional<std::string> client_order_id;
+  // Keyset of the last row returned: (created_at, order_id), newest first.
+  std::optional<std::pair<std::int64_t, std::string>> after;
+  int limit = 100;
+};
+
+struct PositionQuery {
+  std::vector<std::string> account_ids;
+  std::optional<std::string> market_id;
+  bool open_only = true;
+  std::optional<std::pair<std::int64_t, std::string>> after;  // (opened_at, position_id), newest first
+  int limit = 100;
+};
+
+struct LedgerTotals {
+  std::int64_t sum = 0;
+  std::int64_t last_balance_after = 0;
+  std::int64_t entries = 0;
+};
+
+class EngineStore {
+ public:
+  virtual ~EngineStore() = default;
+
+  // Applies the write set in one transaction shared with other queued commits; `done` runs on the
+  // writer thread after COMMIT (nullptr) or with the failure. Write sets are applied in call order.
+  virtual void commit_async(std::shared_ptr<const WriteSet> writes, std::function<void(std::exception_ptr)> done) = 0;
+  virtual void commit(const WriteSet& writes) = 0;
+
+  virtual std::optional<LoadedAccount> load_account(std::string_view account_id) = 0;
+  virtual std::optional<OrderRecord> find_order_by_client_id(std::string_view account_id,
+                                                             std::string_view client_order_id) = 0;
+  virtual std::optional<OrderRecord> find_order(std::string_view order_id) = 0;
+  virtual std::vector<OrderRecord> list_orders(const OrderQuery& query) = 0;
+  virtual std::vector<PositionRecord> list_positions(const PositionQuery& query) = 0;
+  virtual std::vector<FillRecord> fills_of_order(std::string_view order_id) = 0;
+  virtual std::vector<SnapshotRecord> list_snapshots(std::string_view account_id, std::int64_t from,
+                                                     std::int64_t to) = 0;
+  virtual LedgerTotals ledger_totals(std::string_view account_id) = 0;
+
+  // Accounts the engine must hold at start-up or for a market-wide event.
+  virtual std::vector<std::string> accounts_with_open_orders() = 0;
+  virtual std::vector<std::string> active_accounts_in_market(std::string_view market_id) = 0;
+
+  virtual std::vector<MarketRecord> list_markets() = 0;
+  virtual void save_market(const MarketRecord& market) = 0;  // insert or replace
+  virtual void save_books(const std::vector<BookRecord>& books) = 0;
+  virtual std::vector<BookRecord> load_books() = 0;
+};
+
+}  // namespace polysim::store
