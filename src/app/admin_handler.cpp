@@ -1,6 +1,7 @@
 #include "app/admin_handler.hpp"
 
 #include "app/api_handler.hpp"
+#include "app/market_admin.hpp"
 #include "core/crypto.hpp"
 #include "core/json_input.hpp"
 
@@ -11,13 +12,15 @@ bool is_loopback(std::string_view ip) { return ip.substr(0, 4) == "127." || ip =
 }  // namespace
 
 AdminHandler::AdminHandler(ops::Metrics& metrics, http::BlockingPool& pool, std::function<bool()> ready,
-                           std::string admin_token, limit::FaultInjectingLimiter* faults, OffsetClock* clock_control)
+                           std::string admin_token, limit::FaultInjectingLimiter* faults, OffsetClock* clock_control,
+                           engine::Engine* engine)
     : metrics_(metrics),
       pool_(pool),
       ready_(std::move(ready)),
       admin_token_(std::move(admin_token)),
       faults_(faults),
-      clock_control_(clock_control) {}
+      clock_control_(clock_control),
+      engine_(engine) {}
 
 Task<http::Response> AdminHandler::handle(http::Request& req, http::BodyReader& body) {
   if (!is_loopback(req.peer_ip)) {
@@ -33,6 +36,12 @@ Task<http::Response> AdminHandler::handle(http::Request& req, http::BodyReader& 
     r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     r.log_route = "/metrics";
     co_return r;
+  }
+  if (engine_) {
+    // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+    auto market_route = handle_market_admin(req, body, *engine_, pool_);
+    auto answered = co_await std::move(market_route);
+    if (answered) co_return std::move(*answered);
   }
   if (faults_ && req.path == "/admin/test/limiter-fault" && req.method == http::Method::Post) {
     std::string text;

@@ -8,6 +8,7 @@
 #include "http/server.hpp"
 #include "limit/fault_injecting_limiter.hpp"
 #include "core/clock.hpp"
+#include "engine/engine.hpp"
 #include "ops/metrics.hpp"
 
 namespace polysim::app {
@@ -15,7 +16,7 @@ namespace polysim::app {
 class AdminHandler final : public http::RequestHandler {
  public:
   AdminHandler(ops::Metrics& metrics, http::BlockingPool& pool, std::function<bool()> ready, std::string admin_token,
-               limit::FaultInjectingLimiter* faults, OffsetClock* clock_control);
+               limit::FaultInjectingLimiter* faults, OffsetClock* clock_control, engine::Engine* engine = nullptr);
   Task<http::Response> handle(http::Request& request, http::BodyReader& body) override;
   http::Response protocol_error(int status, std::string_view path) override;
 
@@ -26,6 +27,7 @@ class AdminHandler final : public http::RequestHandler {
   std::string admin_token_;
   limit::FaultInjectingLimiter* faults_;
   OffsetClock* clock_control_;
+  engine::Engine* engine_;
 };
 
 }  // namespace polysim::app

@@ -19,6 +19,7 @@
 #include "core/crypto.hpp"
 #include "core/encoding.hpp"
 #include "email/outbox_sender.hpp"
+#include "engine/engine.hpp"
 #include "email/smtp_transport.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/server.hpp"
@@ -71,6 +72,16 @@ int run_server(const Config& config) {
     log.error(std::string("bootstrap failed: ") + e.what());
     return 2;
   }
+  engine::MarketBoard market_board;
+  engine::EngineOptions engine_options;
+  engine_options.shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  engine::Engine trading_engine(store, market_board, clock, engine_options);
+  try {
+    trading_engine.start();
+  } catch (const std::exception& e) {
+    log.error(std::string("engine recovery failed: ") + e.what());
+    return 3;
+  }
   app::OutboxSealer outbox_sealer(secrets.data_key_hex);
   store.set_outbox_cipher(&outbox_sealer);
 
@@ -116,6 +127,7 @@ int run_server(const Config& config) {
   partner::AccountCache account_cache(clock, config.cache_ttl);
   partner::PartnerService partner_service(store, clock, guard, partner::CursorCodec(secrets.cursor_secret),
                                           partner::PlatformSettings{config.effective_trader_app_url()}, account_cache);
+  partner_service.set_engine(&trading_engine);
   partner::PartnerApi partner_api(partner_service, keys, guard, pool, clock);
 
   const int hash_workers = config.auth_hash_workers > 0
@@ -157,8 +169,9 @@ int run_server(const Config& config) {
       [&pool](std::function<void()> work) { pool.post(std::move(work)); }, clock, config.cache_ttl);
   cors.load();
   trader::SyncService sync(store);
+  trader::TradingService trading(store, store, trading_engine);
   trader::TraderApi trader_api(identity, sessions, credentials, cors, sync, guard, pool, auth_pool,
-                               trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix});
+                               trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix}, &trading);
 
   http::ServerLimits limits;
   limits.header_timeout = config.http_header_timeout;
@@ -174,7 +187,7 @@ int run_server(const Config& config) {
   app::ApiHandler api(partner_api, trader_api, pool, ready);
   app::AdminHandler admin(metrics, pool, ready, config.admin_token,
                           config.testing_fault_injection ? &fault_injector : nullptr,
-                          config.testing_fault_injection ? &clock : nullptr);
+                          config.testing_fault_injection ? &clock : nullptr, &trading_engine);
 
   std::uint16_t api_port = 0, admin_port = 0;
   try {
@@ -196,6 +209,7 @@ int run_server(const Config& config) {
   server.run();
   log.info("drained; stopping background work");
   outbox.stop();
+  trading_engine.stop();
   auth_pool.stop();
   pool.stop();
   store.set_outbox_cipher(nullptr);

@@ -28,6 +28,7 @@ struct BookUpdate {
   std::string token_id;
   std::vector<BookLevel> bids;
   std::vector<BookLevel> asks;
+  std::optional<std::string> sim_state;  // the simulated walk's state, stored with the book
 };
 
 class MarketBoard {

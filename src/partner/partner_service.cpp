@@ -222,8 +222,33 @@ Result<store::AccountRecord> PartnerService::patch_account(const store::TenantRe
   return *updated;
 }
 
+Result<store::AccountRecord> PartnerService::finish_lifecycle(const store::TenantRecord& tenant, const std::string& id,
+                                                              const engine::LifecycleOutcome& outcome) {
+  if (outcome.error) {
+    if (outcome.error->code == engine::EngineCode::AccountNotFound) return make_error("ACCOUNT_NOT_FOUND");
+    return make_error("SERVICE_UNAVAILABLE");
+  }
+  switch (outcome.result.step) {
+    case engine::LifecycleStep::OrdersRemain: return make_error("ORDERS_NOT_CANCELLED");
+    case engine::LifecycleStep::Closed: return make_error("ACCOUNT_CLOSED");
+    case engine::LifecycleStep::AlreadyClosed: {
+      auto current = store_.find_account(tenant.id, id);
+      if (!current) return make_error("ACCOUNT_NOT_FOUND");
+      accounts_.put(*current);
+      return *current;
+    }
+    case engine::LifecycleStep::Completed: break;
+  }
+  // The engine writes only its own columns; the row as stored carries the partner's too.
+  auto current = store_.find_account(tenant.id, id);
+  if (!current) return make_error("ACCOUNT_NOT_FOUND");
+  accounts_.put(*current);
+  return *current;
+}
+
 Result<store::AccountRecord> PartnerService::close_account(const store::TenantRecord& tenant, const std::string& id) {
   if (!governed_account(tenant, id)) return make_error("ACCOUNT_NOT_FOUND");
+  if (engine_) return finish_lifecycle(tenant, id, engine_->close_account_sync(id));
   auto [outcome, account] = store_.close_account(tenant.id, id, now());
   if (outcome == store::LifecycleOutcome::NotFound || !account) return make_error("ACCOUNT_NOT_FOUND");
   accounts_.put(*account);
@@ -232,6 +257,7 @@ Result<store::AccountRecord> PartnerService::close_account(const store::TenantRe
 
 Result<store::AccountRecord> PartnerService::reset_account(const store::TenantRecord& tenant, const std::string& id) {
   if (!governed_account(tenant, id)) return make_error("ACCOUNT_NOT_FOUND");
+  if (engine_) return finish_lifecycle(tenant, id, engine_->reset_account_sync(id));
   auto [outcome, account] = store_.reset_account(tenant.id, id, now());
   if (outcome == store::LifecycleOutcome::NotFound || !account) return make_error("ACCOUNT_NOT_FOUND");
   if (outcome == store::LifecycleOutcome::Closed) return make_error("ACCOUNT_CLOSED");

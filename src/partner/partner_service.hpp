@@ -2,6 +2,7 @@
 // in the error order 10-partner-api.md fixes. It knows nothing of HTTP; calls block on the
 // store and run on the blocking pool.
 #pragma once
+#include "engine/engine.hpp"
 #include <optional>
 #include <string>
 #include <variant>
@@ -71,6 +72,9 @@ class PartnerService {
  public:
   PartnerService(store::Store& store, const Clock& clock, limit::FailOpenGuard& limiter, CursorCodec cursors,
                  PlatformSettings settings, AccountCache& accounts);
+  // With an engine, close and reset run on the account's shard (cancelling at most 100 open
+  // orders per call); without one they change the stored row directly (no orders can exist).
+  void set_engine(engine::Engine* engine) { engine_ = engine; }
 
   // Never blocks: the account if it is cached (entry null otherwise: call get_account
   // off-loop). refresh_due asks the caller to run get_account in the background.
@@ -105,6 +109,9 @@ class PartnerService {
   PlatformSettings settings_;
   AccountCache& accounts_;
   UuidV7Generator ids_;
+  Result<store::AccountRecord> finish_lifecycle(const store::TenantRecord& tenant, const std::string& id,
+                                                const engine::LifecycleOutcome& outcome);
+  engine::Engine* engine_ = nullptr;
 };
 
 }  // namespace polysim::partner

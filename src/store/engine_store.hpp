@@ -2,6 +2,7 @@
 // committing a command's write set (synchronously or through the group-commit pipeline),
 // markets and books, and the reads behind the trading endpoints.
 #pragma once
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -53,7 +54,10 @@ class EngineStore {
 
   // Applies the write set in one transaction shared with other queued commits; `done` runs on the
   // writer thread after COMMIT (nullptr) or with the failure. Write sets are applied in call order.
-  virtual void commit_async(std::shared_ptr<const WriteSet> writes, std::function<void(std::exception_ptr)> done) = 0;
+  // Write sets sharing a `chain` build on each other: once one fails, the later ones are refused
+  // instead of being applied on top of a state that never committed.
+  virtual void commit_async(std::shared_ptr<const WriteSet> writes, std::shared_ptr<std::atomic<bool>> chain,
+                            std::function<void(std::exception_ptr)> done) = 0;
   virtual void commit(const WriteSet& writes) = 0;
 
   virtual std::optional<LoadedAccount> load_account(std::string_view account_id) = 0;

@@ -12,6 +12,8 @@
 #include "store/store.hpp"
 #include "trader/trader_body.hpp"
 #include "trader/trader_render.hpp"
+#include "trader/order_body.hpp"
+#include "trader/trading_render.hpp"
 
 namespace polysim::trader {
 
@@ -40,7 +42,8 @@ bool is_trader_path(std::string_view path) { return path == "/api/v1" || path.su
 TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions,
                      auth::CredentialChecker& credentials, CorsPolicy& cors, SyncService& sync,
                      limit::FailOpenGuard& limiter,
-                     http::BlockingPool& pool, http::BlockingPool& auth_pool, TraderApiSettings settings)
+                     http::BlockingPool& pool, http::BlockingPool& auth_pool, TraderApiSettings settings,
+                     TradingService* trading)
     : identity_(identity),
       sessions_(sessions),
       credentials_(credentials),
@@ -49,7 +52,8 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
       limiter_(limiter),
       pool_(pool),
       auth_pool_(auth_pool),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)),
+      trading_(trading) {
   using http::Method;
   using R = TraderRoute;
   const auto anon = Access::Anonymous, any = Access::AnyPrincipal, user = Access::UserOnly;
@@ -83,6 +87,13 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
   router_.add(Method::Delete, "/api/v1/api-keys/{key_id}", {R::RevokeApiKey, Tier::Default, user});
   router_.add(Method::Get, "/api/v1/desktop/sync/snapshot",
               {R::SyncSnapshot, Tier::DesktopSync, Access::DeviceOnly, "desktop:sync"});
+  if (trading_) {
+    router_.add(Method::Post, "/api/v1/orders", {R::PlaceOrder, Tier::Default, any, "trading:write"});
+    router_.add(Method::Get, "/api/v1/orders/{order_id}", {R::GetOrder, Tier::Default, any, "trading:read"});
+    router_.add(Method::Delete, "/api/v1/orders/{order_id}", {R::CancelOrder, Tier::Default, any, "trading:write"});
+    router_.add(Method::Get, "/api/v1/positions", {R::ListPositions, Tier::Default, any, "trading:read"});
+    router_.add(Method::Get, "/api/v1/accounts", {R::ListAccounts, Tier::Default, any, "accounts:read"});
+  }
 }
 
 http::Response TraderApi::protocol_error(int status) const {
@@ -554,6 +565,75 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
         w.begin_array();
         w.end_array();
       }
+      w.end_object();
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::PlaceOrder: {
+      const auto& who = require_principal();
+      const char* origin = who.kind == auth::PrincipalKind::User     ? "web"
+                           : who.kind == auth::PrincipalKind::Device ? "desktop"
+                                                                     : "api";
+      auto request = parse_order_body(body, origin);
+      auto placed = co_await pool_.run([&] { return trading_->place(who, request); });
+      std::string out;
+      JsonWriter w(out);
+      write_order(w, placed.order);
+      auto response = json_response(placed.replayed ? 200 : 201, std::move(out));
+      if (placed.replayed) response.set_header("Idempotent-Replayed", "true");
+      co_return response;
+    }
+    case TraderRoute::GetOrder: {
+      const auto& who = require_principal();
+      const std::string order_id(params.get("order_id"));
+      auto found = co_await pool_.run([&] { return trading_->order(who, order_id); });
+      std::string out;
+      JsonWriter w(out);
+      write_order(w, found.order, &found.fills);
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::CancelOrder: {
+      const auto& who = require_principal();
+      const std::string order_id(params.get("order_id"));
+      auto cancelled = co_await pool_.run([&] { return trading_->cancel(who, order_id); });
+      std::string out;
+      JsonWriter w(out);
+      write_order(w, cancelled);
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::ListAccounts: {
+      const auto& who = require_principal();
+      auto snapshot = co_await pool_.run([&] { return sync_.snapshot(who); });
+      std::string out;
+      JsonWriter w(out);
+      w.begin_object();
+      w.key("data");
+      w.begin_array();
+      for (const auto& a : snapshot.accounts) write_paper_account(w, a);
+      w.end_array();
+      w.key("nextCursor"); w.null();
+      w.end_object();
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::ListPositions: {
+      const auto& who = require_principal();
+      auto query = http::parse_query(req.query);
+      std::optional<std::string> account, market;
+      bool open_only = true;
+      if (auto it = query.values.find("accountId"); it != query.values.end()) account = it->second;
+      if (auto it = query.values.find("marketId"); it != query.values.end()) market = it->second;
+      if (auto it = query.values.find("status"); it != query.values.end()) {
+        if (it->second != "OPEN" && it->second != "all") throw auth::validation_failure("status", "must be OPEN or all");
+        open_only = it->second == "OPEN";
+      }
+      auto rows = co_await pool_.run([&] { return trading_->positions(who, account, market, open_only); });
+      std::string out;
+      JsonWriter w(out);
+      w.begin_object();
+      w.key("data");
+      w.begin_array();
+      for (const auto& p : rows) write_position(w, p);
+      w.end_array();
+      w.key("nextCursor"); w.null();
       w.end_object();
       co_return json_response(200, std::move(out));
     }

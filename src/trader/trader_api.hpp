@@ -18,6 +18,7 @@
 #include "trader/cors_policy.hpp"
 #include "trader/sync_service.hpp"
 #include "trader/trader_limits.hpp"
+#include "trader/trading_service.hpp"
 
 namespace polysim::trader {
 
@@ -51,6 +52,11 @@ enum class TraderRoute {
   ListApiKeys,
   RevokeApiKey,
   SyncSnapshot,
+  PlaceOrder,
+  GetOrder,
+  CancelOrder,
+  ListPositions,
+  ListAccounts,
 };
 
 // Who may call a route (20-trader-api.md §2.4).
@@ -73,7 +79,7 @@ class TraderApi {
   // routes' database calls behind Argon2id.
   TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions, auth::CredentialChecker& credentials,
             CorsPolicy& cors, SyncService& sync, limit::FailOpenGuard& limiter, http::BlockingPool& pool, http::BlockingPool& auth_pool,
-            TraderApiSettings settings);
+            TraderApiSettings settings, TradingService* trading = nullptr);
 
   Task<http::Response> handle(http::Request& request, http::BodyReader& body);
   http::Response protocol_error(int status) const;
@@ -105,6 +111,7 @@ class TraderApi {
   http::BlockingPool& pool_;
   http::BlockingPool& auth_pool_;
   TraderApiSettings settings_;
+  TradingService* trading_;
   http::Router<RouteInfo> router_;
 };
 

@@ -62,8 +62,8 @@ struct EngineFixture {
 
   // Publishes a YES book and its NO mirror, then lets resting orders react as the shard would.
   BookPtr push_yes(std::vector<BookLevel> bids, std::vector<BookLevel> asks, store::WriteSet* out = nullptr) {
-    std::vector<BookUpdate> updates{{market.yes_token_id, bids, asks},
-                                    {market.no_token_id, mirror_side(asks), mirror_side(bids)}};
+    std::vector<BookUpdate> updates{{market.yes_token_id, bids, asks, std::nullopt},
+                                    {market.no_token_id, mirror_side(asks), mirror_side(bids), std::nullopt}};
     auto published = board.publish(updates, now);
     EXPECT_TRUE(std::holds_alternative<std::vector<BookPtr>>(published));
     auto books = std::get<std::vector<BookPtr>>(published);

@@ -242,8 +242,23 @@ std::vector<MarketRecord> SqliteStore::list_markets() {
   });
 }
 
-void SqliteStore::commit_async(std::shared_ptr<const WriteSet> writes, std::function<void(std::exception_ptr)> done) {
-  impl_->write_async([writes](SqliteConnection& c) { apply_write_set(c, *writes); }, std::move(done));
+void SqliteStore::commit_async(std::shared_ptr<const WriteSet> writes, std::shared_ptr<std::atomic<bool>> chain,
+                               std::function<void(std::exception_ptr)> done) {
+  auto run = [writes, chain](SqliteConnection& c) {
+    if (chain && chain->load()) throw StoreUnavailable("an earlier write of this chain failed");
+    try {
+      apply_write_set(c, *writes);
+    } catch (...) {
+      if (chain) chain->store(true);
+      throw;
+    }
+  };
+  // A failed COMMIT fails the whole batch: the chain breaks there too.
+  auto finish = [chain, done = std::move(done)](std::exception_ptr error) {
+    if (error && chain) chain->store(true);
+    done(error);
+  };
+  impl_->write_async(std::move(run), std::move(finish));
 }
 
 void SqliteStore::commit(const WriteSet& writes) {

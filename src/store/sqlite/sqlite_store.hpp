@@ -139,7 +139,8 @@ class SqliteStore final : public Store, public IdentityStore, public DeviceStore
   void touch_personal_api_key(std::string_view key_id, std::int64_t now) override;
 
   // Trading engine (sqlite_engine_store.cpp)
-  void commit_async(std::shared_ptr<const WriteSet> writes, std::function<void(std::exception_ptr)> done) override;
+  void commit_async(std::shared_ptr<const WriteSet> writes, std::shared_ptr<std::atomic<bool>> chain,
+                    std::function<void(std::exception_ptr)> done) override;
   void commit(const WriteSet& writes) override;
   std::optional<LoadedAccount> load_account(std::string_view account_id) override;
   std::optional<OrderRecord> find_order_by_client_id(std::string_view account_id,

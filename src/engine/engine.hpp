@@ -1,0 +1,101 @@
+// The running engine (40-trading-engine.md §11): accounts hash onto shards, each a thread that
+// alone mutates its accounts, executes commands in memory and hands their write sets to the
+// store's group commit. Callers hear a result only after its commit. Market-wide events (book
+// updates, close, resolution) fan out to the shards.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/uuid.hpp"
+#include "engine/account_executor.hpp"
+#include "engine/market_board.hpp"
+#include "store/engine_store.hpp"
+
+namespace polysim::engine {
+
+struct EngineOptions {
+  int shards = 2;
+  EngineLimits limits;
+  int max_queued_per_account = 32;  // more → TRADE_IN_PROGRESS
+};
+
+struct CancelAllOutcome {
+  std::optional<EngineError> error;
+  CancelAllResult result;
+};
+
+struct LifecycleOutcome {
+  std::optional<EngineError> error;  // ACCOUNT_NOT_FOUND, ENGINE_UNAVAILABLE, …
+  LifecycleResult result;
+  std::optional<store::AccountRecord> account;  // as committed
+};
+
+struct MarketChange {
+  std::optional<EngineError> error;
+  std::optional<store::MarketRecord> market;
+};
+
+class Engine {
+ public:
+  Engine(store::EngineStore& store, MarketBoard& board, const Clock& clock, EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads markets, books and every account with open orders, checking each ledger; then starts
+  // the shards. Throws std::runtime_error naming accounts whose cash + reserved disagrees with
+  // their ledger.
+  void start();
+  void stop();
+
+  // Asynchronous commands: `done` runs on an engine thread once the outcome is durable.
+  void place(OrderRequest request, std::function<void(PlaceResult)> done);
+  void cancel(std::string account_id, std::string order_id, std::function<void(CancelResult)> done);
+  void cancel_all(std::string account_id, std::optional<std::string> market_id,
+                  std::function<void(CancelAllOutcome)> done);
+  void close_account(std::string account_id, std::function<void(LifecycleOutcome)> done);
+  void reset_account(std::string account_id, std::function<void(LifecycleOutcome)> done);
+
+  // The same, waiting (CLI, blocking-pool callers, tests).
+  PlaceResult place_sync(OrderRequest request);
+  CancelResult cancel_sync(std::string account_id, std::string order_id);
+  CancelAllOutcome cancel_all_sync(std::string account_id, std::optional<std::string> market_id);
+  LifecycleOutcome close_account_sync(std::string account_id);
+  LifecycleOutcome reset_account_sync(std::string account_id);
+
+  // Markets (admin listener, CLI, replay feed). Blocking: they write the market row first.
+  MarketChange create_market(store::MarketRecord market);
+  MarketChange close_market(const std::string& id_or_slug);
+  MarketChange open_market(const std::string& id_or_slug);
+  MarketChange resolve_market(const std::string& id_or_slug, const std::string& outcome);
+  // Publishes books (validated, atomically) and lets resting orders react.
+  std::variant<std::vector<BookPtr>, std::string> push_books(const std::vector<BookUpdate>& updates);
+
+  MarketBoard& board() { return board_; }
+  std::int64_t now() const { return clock_.now_unix_micros(); }
+  std::string new_id();
+
+ private:
+  struct Shard;
+  Shard& shard_for(const std::string& account_id);
+  void run_lifecycle(std::string account_id, bool reset, std::function<void(LifecycleOutcome)> done);
+  void persist_books(const std::vector<BookPtr>& books);
+
+  store::EngineStore& store_;
+  MarketBoard& board_;
+  const Clock& clock_;
+  EngineOptions options_;
+  UuidV7Generator ids_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace polysim::engine
