@@ -7,6 +7,7 @@
 #include "core/json_input.hpp"
 #include "core/json_writer.hpp"
 #include "core/time_format.hpp"
+#include "engine/book_json.hpp"
 #include "engine/maker_fill.hpp"
 #include "app/market_json.hpp"
 
@@ -35,13 +36,6 @@ std::optional<std::string> text_field(const JsonValue& v, std::string_view key) 
   return f->as_string();
 }
 
-// A decimal given as a JSON string or number token, parsed from its exact text.
-std::optional<std::int64_t> decimal_field(const JsonValue& f, int max_decimals) {
-  if (f.is_string()) return parse_decimal(f.as_string(), max_decimals);
-  if (f.is_number()) return parse_decimal(f.number_text(), max_decimals);
-  return std::nullopt;
-}
-
 std::variant<store::MarketRecord, std::string> market_from_json(const JsonValue& v, engine::Engine& engine) {
   static const std::regex slug_rule("^[a-z0-9][a-z0-9-]{0,99}$");
   static const std::vector<std::string_view> known{"slug", "question", "category", "tick_size", "min_order_size",
@@ -65,14 +59,14 @@ std::variant<store::MarketRecord, std::string> market_from_json(const JsonValue&
   }
   m.taker_fee_bps = engine::default_taker_fee_bps(m.category);
   if (const auto* f = v.find("tick_size")) {
-    auto tick = decimal_field(*f, 4);
+    auto tick = json_decimal(*f, 4);
     if (!tick || (*tick != 100'000 && *tick != 10'000 && *tick != 1'000 && *tick != 100))
       return std::string("tick_size must be 0.1, 0.01, 0.001 or 0.0001");
     m.tick_size = *tick;
   }
   m.min_order_size = m.tick_size >= 10'000 ? 5'000'000 : 1'000'000;
   if (const auto* f = v.find("min_order_size")) {
-    auto size = decimal_field(*f, 6);
+    auto size = json_decimal(*f, 6);
     if (!size || *size <= 0) return std::string("min_order_size must be a positive decimal");
     m.min_order_size = *size;
   }
@@ -112,20 +106,6 @@ std::variant<store::MarketRecord, std::string> market_from_json(const JsonValue&
   m.no_token_id = engine.new_id();
   m.created_at = m.updated_at = engine.now();
   return m;
-}
-
-std::variant<std::vector<engine::BookLevel>, std::string> levels_from_json(const JsonValue* v, const char* name) {
-  std::vector<engine::BookLevel> out;
-  if (!v) return out;
-  if (!v->is_array()) return std::string(name) + " must be an array of [price, size] pairs";
-  for (const auto& level : v->elements()) {
-    if (!level.is_array() || level.elements().size() != 2) return std::string(name) + " must hold [price, size] pairs";
-    auto price = decimal_field(level.elements()[0], 6);
-    auto size = decimal_field(level.elements()[1], 6);
-    if (!price || !size) return std::string(name) + " prices and sizes must be decimal strings";
-    out.push_back(engine::BookLevel{*price, *size});
-  }
-  return out;
 }
 
 }  // namespace
@@ -168,7 +148,11 @@ Task<std::optional<http::Response>> handle_market_admin(http::Request& req, http
     auto create = [&engine, market] { return engine.create_market(market); };
     auto creating = pool.run(std::move(create));
     auto change = co_await std::move(creating);
-    if (change.error) co_return generic_error(409, "MARKET_EXISTS", "A market with this slug already exists.");
+    if (change.error) {
+      if (change.error->code == engine::EngineCode::ValidationFailed)
+        co_return generic_error(409, "MARKET_EXISTS", change.error->message);
+      co_return generic_error(503, "SERVICE_UNAVAILABLE", "The market could not be stored; retry.");
+    }
     co_return market_response(201, *change.market);
   }
 
@@ -196,8 +180,8 @@ Task<std::optional<http::Response>> handle_market_admin(http::Request& req, http
       if (!f->is_bool()) co_return invalid("mirror must be a boolean");
       mirror = f->as_bool();
     }
-    auto bids = levels_from_json(json->find("bids"), "bids");
-    auto asks = levels_from_json(json->find("asks"), "asks");
+    auto bids = engine::levels_from_json(json->find("bids"), "bids");
+    auto asks = engine::levels_from_json(json->find("asks"), "asks");
     if (auto* e = std::get_if<std::string>(&bids)) co_return invalid(*e);
     if (auto* e = std::get_if<std::string>(&asks)) co_return invalid(*e);
     const bool yes = *outcome == "YES";

@@ -76,12 +76,6 @@ int run_server(const Config& config) {
   engine::EngineOptions engine_options;
   engine_options.shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   engine::Engine trading_engine(store, market_board, clock, engine_options);
-  try {
-    trading_engine.start();
-  } catch (const std::exception& e) {
-    log.error(std::string("engine recovery failed: ") + e.what());
-    return 3;
-  }
   app::OutboxSealer outbox_sealer(secrets.data_key_hex);
   store.set_outbox_cipher(&outbox_sealer);
 
@@ -128,6 +122,13 @@ int run_server(const Config& config) {
   partner::PartnerService partner_service(store, clock, guard, partner::CursorCodec(secrets.cursor_secret),
                                           partner::PlatformSettings{config.effective_trader_app_url()}, account_cache);
   partner_service.set_engine(&trading_engine);
+  // After every observer is wired: the shards and the writer call them from the start.
+  try {
+    trading_engine.start();
+  } catch (const std::exception& e) {
+    log.error(std::string("engine recovery failed: ") + e.what());
+    return 3;
+  }
   partner::PartnerApi partner_api(partner_service, keys, guard, pool, clock);
 
   const int hash_workers = config.auth_hash_workers > 0
@@ -168,7 +169,7 @@ int run_server(const Config& config) {
       },
       [&pool](std::function<void()> work) { pool.post(std::move(work)); }, clock, config.cache_ttl);
   cors.load();
-  trader::SyncService sync(store);
+  trader::SyncService sync(store, trading_engine);
   trader::TradingService trading(store, store, trading_engine);
   trader::TraderApi trader_api(identity, sessions, credentials, cors, sync, guard, pool, auth_pool,
                                trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix}, &trading);

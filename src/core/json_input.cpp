@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/decimal.hpp"
 #include "core/json_writer.hpp"
 
 namespace polysim {
@@ -407,6 +408,16 @@ int depth(const JsonValue& value) noexcept {
     return 0;
   }
   return deepest_child + 1;
+}
+
+}  // namespace polysim
+
+namespace polysim {
+
+std::optional<std::int64_t> json_decimal(const JsonValue& value, int max_decimals) {
+  if (value.is_string()) return parse_decimal(value.as_string(), max_decimals);
+  if (value.is_number()) return parse_decimal(value.number_text(), max_decimals);
+  return std::nullopt;
 }
 
 }  // namespace polysim

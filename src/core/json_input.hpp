@@ -89,6 +89,10 @@ JsonParseResult parse_json(std::string_view text, std::size_t max_depth = json_d
 // "-0" is accepted as 0.
 std::optional<std::int64_t> json_integer(const JsonValue& value) noexcept;
 
+// A decimal given as a JSON string or number token, parsed from its exact text into units of
+// 10^-max_decimals (parse_decimal's rules).
+std::optional<std::int64_t> json_decimal(const JsonValue& value, int max_decimals);
+
 // No whitespace; numbers as their raw text; object members in stored order.
 std::string serialize_compact(const JsonValue& value);
 

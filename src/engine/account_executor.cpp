@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/decimal.hpp"
+#include "core/json_writer.hpp"
 #include "engine/maker_fill.hpp"
 #include "engine/position_math.hpp"
 #include "engine/valuation.hpp"
@@ -733,6 +734,14 @@ LifecycleResult close_account(AccountState& s, const ExecContext& ctx, store::Wr
   if (result.step == LifecycleStep::OrdersRemain) return result;
   const auto v = value_account(s, ctx.board, ctx.now);
   record_extremes(s.account, v.equity);
+  // Kept as they are, never re-marked: the figures freeze at this valuation.
+  for (auto& [token, p] : s.positions) {
+    const auto mark = position_mark(p, ctx.board, ctx.now);
+    p.mark_at_close = mark.price;
+    p.mark_source_at_close = std::string(mark_source_name(mark.source));
+    p.updated_at = ctx.now;
+    write_position(out, p);
+  }
   s.account.status = "closed";
   s.account.closed_at = ctx.now;
   s.account.pending_action.reset();
@@ -750,7 +759,9 @@ LifecycleResult reset_account(AccountState& s, const ExecContext& ctx, store::Wr
   const auto ended = value_account(s, ctx.board, ctx.now);
   // Voided, not liquidated: the rows keep size, cost and the mark at reset.
   for (auto& [token, p] : s.positions) {
-    p.mark_at_close = position_mark(p, ctx.board, ctx.now).price;
+    const auto mark = position_mark(p, ctx.board, ctx.now);
+    p.mark_at_close = mark.price;
+    p.mark_source_at_close = std::string(mark_source_name(mark.source));
     p.status = "CLOSED_BY_RESET";
     p.closed_at = ctx.now;
     p.updated_at = ctx.now;
@@ -763,11 +774,19 @@ LifecycleResult reset_account(AccountState& s, const ExecContext& ctx, store::Wr
   audit.actor_id = "engine";
   audit.action = "account.reset";
   audit.target = a.id;
-  audit.details_json = "{\"epoch\":" + std::to_string(a.reset_count) + ",\"cash\":" + std::to_string(a.cash) +
-                       ",\"equity\":" + std::to_string(ended.equity) + ",\"realized_pnl\":" +
-                       std::to_string(a.realized_pnl) + ",\"fees_paid\":" + std::to_string(a.fees_paid) +
-                       ",\"peak_equity\":" + std::to_string(a.peak_equity) + ",\"min_equity\":" +
-                       std::to_string(a.min_equity) + ",\"max_drawdown\":" + std::to_string(a.max_drawdown) + "}";
+  audit.details_json.clear();
+  {
+    JsonWriter w(audit.details_json);
+    w.begin_object();
+    for (auto [name, value] : {std::pair{"epoch", a.reset_count}, {"cash", a.cash}, {"equity", ended.equity},
+                               {"realized_pnl", a.realized_pnl}, {"fees_paid", a.fees_paid},
+                               {"peak_equity", a.peak_equity}, {"min_equity", a.min_equity},
+                               {"max_drawdown", a.max_drawdown}}) {
+      w.key(name);
+      w.number(value);
+    }
+    w.end_object();
+  }
   audit.at = ctx.now;
   out.audit.push_back(audit);
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +37,9 @@ struct AccountState {
   // original may not have reached the database yet.
   std::deque<store::OrderRecord> recent_done;
   std::unordered_map<std::string, TokenDepletion> depletion;
+  // Extremes found by reads are stored by the next sweep (§7.2), not by the read itself.
+  bool extremes_unsaved = false;
+  std::optional<std::int64_t> last_minute_equity;  // equity of the last `minute` snapshot
 
   const store::OrderRecord* find_order(const std::string& order_id) const;
   std::int64_t ledger_balance() const { return account.cash + account.reserved; }

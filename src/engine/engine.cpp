@@ -12,23 +12,19 @@
 #include <unordered_map>
 
 #include "core/decimal.hpp"
+#include "engine/book_json.hpp"
+#include "engine/valuation.hpp"
 
 namespace polysim::engine {
 
 namespace {
 
+constexpr std::int64_t kDayMicros = 86'400'000'000;
+constexpr std::int64_t kMinuteMicros = 60'000'000;
+
 EngineError unavailable() {
   return EngineError{EngineCode::EngineUnavailable, "The engine could not complete the command; retry with the same "
                                                     "client_order_id."};
-}
-
-std::string levels_json(const std::vector<BookLevel>& side) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < side.size(); ++i) {
-    if (i) out += ',';
-    out += "[\"" + format_decimal(side[i].price, 0) + "\",\"" + format_decimal(side[i].size, 0) + "\"]";
-  }
-  return out + "]";
 }
 
 }  // namespace
@@ -47,6 +43,10 @@ struct Engine::Shard {
   std::unordered_map<std::string, std::set<std::string>> resting_by_token;  // token → accounts
   std::unordered_map<std::string, std::set<std::string>> tokens_of;         // account → tokens
   std::shared_ptr<std::atomic<bool>> chain = std::make_shared<std::atomic<bool>>(false);
+  std::chrono::steady_clock::time_point next_sweep = std::chrono::steady_clock::now();
+  std::int64_t last_minute = 0;         // the minute index of the last `minute` snapshots
+  std::int64_t idle_rolled_day = -1;    // the UTC day whose rollover of idle accounts ran (shard 0)
+  bool rolls_idle_accounts = false;
 
   explicit Shard(Engine& e) : engine(e) {}
 
@@ -164,7 +164,9 @@ struct Engine::Shard {
   void commit(store::WriteSet&& writes, std::function<void(bool ok)> done) {
     auto chain_now = chain;
     auto shared = std::make_shared<const store::WriteSet>(std::move(writes));
-    engine.store_.commit_async(shared, chain_now, [this, chain_now, done = std::move(done)](std::exception_ptr error) {
+    engine.store_.commit_async(shared, chain_now, [this, chain_now, shared, done = std::move(done)](std::exception_ptr error) {
+      if (!error && engine.account_observer_)
+        for (const auto& a : shared->accounts) engine.account_observer_(a.id);
       if (error) {
         try {
           std::rethrow_exception(error);
@@ -184,7 +186,71 @@ struct Engine::Shard {
     });
   }
 
+  // §7.2: values every account held, stores extremes found since the last sweep, captures the
+  // day start after 00:00 UTC and writes a `minute` snapshot when equity moved that minute.
+  void sweep() {
+    const auto ctx = context();
+    const auto day_began = ctx.now - ctx.now % kDayMicros;
+    const auto minute = ctx.now / kMinuteMicros;
+    const bool new_minute = minute != last_minute;
+    last_minute = minute;
+    if (rolls_idle_accounts && idle_rolled_day != day_began) {
+      try {
+        engine.store_.roll_day_for_idle_accounts(day_began, ctx.now);
+        idle_rolled_day = day_began;
+      } catch (const std::exception& e) {
+        spdlog::warn("day rollover of idle accounts failed, retrying next sweep: {}", e.what());
+      }
+    }
+    for (auto& [id, state] : accounts) {
+      auto& a = state->account;
+      if (a.status != "active") continue;
+      const auto v = value_account(*state, engine.board_, ctx.now);
+      const auto before = a;
+      record_extremes(a, v.equity);
+      bool changed = state->extremes_unsaved || moves_extremes(before, a);
+      store::WriteSet ws;
+      if (a.day_start_at < day_began) {
+        a.day_start_equity = a.day_low_equity = v.equity;
+        a.day_start_at = ctx.now;
+        ws.snapshots.push_back(make_snapshot(a, v, "day_start", ctx.now));
+        changed = true;
+      }
+      if (!state->last_minute_equity) {
+        state->last_minute_equity = v.equity;
+      } else if (new_minute && *state->last_minute_equity != v.equity) {
+        ws.snapshots.push_back(make_snapshot(a, v, "minute", ctx.now));
+        state->last_minute_equity = v.equity;
+      }
+      // Observations, not changes: updated_at stays.
+      if (changed) ws.accounts.push_back(a);
+      state->extremes_unsaved = false;
+      if (!ws.empty()) commit(std::move(ws), [](bool) {});
+    }
+  }
+
+  AccountView view(AccountState& state) {
+    std::vector<store::PositionRecord> open;
+    open.reserve(state.positions.size());
+    for (const auto& [token, p] : state.positions) open.push_back(p);
+    auto v = view_account(state.account, open, engine.board_, engine.now());
+    if (state.account.status == "active" && moves_extremes(state.account, v.account)) {
+      auto& a = state.account;
+      a.peak_equity = v.account.peak_equity;
+      a.min_equity = v.account.min_equity;
+      a.day_low_equity = v.account.day_low_equity;
+      a.max_drawdown = v.account.max_drawdown;
+      a.max_drawdown_pct_micros = v.account.max_drawdown_pct_micros;
+      state.extremes_unsaved = true;
+    }
+    return v;
+  }
+
   void housekeeping() {
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(engine.options_.valuation_interval_s);
+      sweep();
+    }
     std::set<std::string> with_orders;
     for (const auto& [token, ids] : resting_by_token) with_orders.insert(ids.begin(), ids.end());
     for (const auto& id : with_orders) {
@@ -220,6 +286,7 @@ Engine::Engine(store::EngineStore& store, MarketBoard& board, const Clock& clock
     : store_(store), board_(board), clock_(clock), options_(options) {
   const int n = std::max(1, std::min(options_.shards, 64));
   for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(*this));
+  shards_.front()->rolls_idle_accounts = true;
 }
 
 Engine::~Engine() { stop(); }
@@ -238,23 +305,14 @@ void Engine::start() {
     book.market_id = b.market_id;
     book.seq = b.seq;
     book.received_at = b.received_at;
-    auto parse = [](const std::string& json) {
-      std::vector<BookLevel> out;
-      // [["0.55","300"],…] as written by persist_books.
-      std::size_t pos = 0;
-      while ((pos = json.find("[\"", pos)) != std::string::npos) {
-        const auto a_end = json.find('"', pos + 2);
-        const auto b_start = json.find('"', a_end + 1);
-        const auto b_end = json.find('"', b_start + 1);
-        auto price = parse_decimal(json.substr(pos + 2, a_end - pos - 2), 6);
-        auto size = parse_decimal(json.substr(b_start + 1, b_end - b_start - 1), 6);
-        if (price && size) out.push_back(BookLevel{*price, *size});
-        pos = b_end + 1;
-      }
-      return out;
-    };
-    book.bids = parse(b.bids_json);
-    book.asks = parse(b.asks_json);
+    auto bids = levels_from_text(b.bids_json);
+    auto asks = levels_from_text(b.asks_json);
+    if (!bids || !asks) {
+      spdlog::warn("stored book of token {} is unreadable; it waits for the next update", b.token_id);
+      continue;
+    }
+    book.bids = std::move(*bids);
+    book.asks = std::move(*asks);
     board_.restore(book, b.last_bid);
   }
   running_ = true;
@@ -262,7 +320,7 @@ void Engine::start() {
   // Accounts with resting orders are held from the start so books can fill them.
   std::vector<std::string> broken;
   std::vector<std::future<void>> loads;
-  for (const auto& id : store_.accounts_with_open_orders()) {
+  for (const auto& id : store_.accounts_to_hold()) {
     auto promise = std::make_shared<std::promise<void>>();
     loads.push_back(promise->get_future());
     auto& shard = shard_for(id);
@@ -414,6 +472,31 @@ void Engine::run_lifecycle(std::string account_id, bool reset, std::function<voi
   });
 }
 
+ViewOutcome Engine::view_account_sync(const std::string& account_id) {
+  auto& shard = shard_for(account_id);
+  std::promise<ViewOutcome> promise;
+  auto future = promise.get_future();
+  shard.post([&shard, &account_id, &promise] {
+    ViewOutcome out;
+    try {
+      if (auto* state = shard.account(account_id, out.error)) out.view = shard.view(*state);
+    } catch (const std::exception& e) {
+      spdlog::error("engine could not value account {}: {}", account_id, e.what());
+      out.error = unavailable();
+    }
+    promise.set_value(std::move(out));
+  });
+  return future.get();
+}
+
+AccountView Engine::view_stored(const store::AccountRecord& account) {
+  store::PositionQuery q;
+  q.account_ids = {account.id};
+  q.open_only = true;
+  q.limit = 10'000;
+  return view_account(account, store_.list_positions(q), board_, now());
+}
+
 namespace {
 template <class R, class F>
 R wait_for(F start) {
@@ -442,10 +525,13 @@ LifecycleOutcome Engine::reset_account_sync(std::string account_id) {
 
 MarketChange Engine::create_market(store::MarketRecord market) {
   try {
-    store_.save_market(market);
-  } catch (const std::exception&) {
-    return MarketChange{EngineError{EngineCode::ValidationFailed, "the market could not be stored (slug or token id taken?)"},
+    store_.create_market(market);
+  } catch (const store::UniqueViolation&) {
+    return MarketChange{EngineError{EngineCode::ValidationFailed, "A market with this slug already exists."},
                         std::nullopt};
+  } catch (const std::exception& e) {
+    spdlog::error("market {} not stored: {}", market.slug, e.what());
+    return MarketChange{unavailable(), std::nullopt};
   }
   board_.put_market(market);
   return MarketChange{std::nullopt, market};
@@ -554,8 +640,8 @@ std::variant<std::vector<BookPtr>, std::string> Engine::push_books(const std::ve
       r.token_id = b.token_id;
       r.market_id = b.market_id;
       r.seq = b.seq;
-      r.bids_json = levels_json(b.bids);
-      r.asks_json = levels_json(b.asks);
+      r.bids_json = levels_to_json(b.bids);
+      r.asks_json = levels_to_json(b.asks);
       r.received_at = b.received_at;
       r.last_bid = board_.last_bid(b.token_id);
       r.sim_state = updates[i].sim_state;

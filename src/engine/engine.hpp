@@ -16,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
 #include "engine/account_executor.hpp"
+#include "engine/account_view.hpp"
 #include "engine/market_board.hpp"
 #include "store/engine_store.hpp"
 
@@ -25,6 +26,12 @@ struct EngineOptions {
   int shards = 2;
   EngineLimits limits;
   int max_queued_per_account = 32;  // more → TRADE_IN_PROGRESS
+  std::int64_t valuation_interval_s = 5;  // the sweep (§7.2)
+};
+
+struct ViewOutcome {
+  std::optional<EngineError> error;
+  std::optional<AccountView> view;
 };
 
 struct CancelAllOutcome {
@@ -71,6 +78,16 @@ class Engine {
   LifecycleOutcome close_account_sync(std::string account_id);
   LifecycleOutcome reset_account_sync(std::string account_id);
 
+  // Values the account on its shard now; extremes it finds are stored by the next sweep.
+  ViewOutcome view_account_sync(const std::string& account_id);
+  // Values a stored row with its stored positions without a shard (list pages): extremes shown
+  // are this valuation's, stored only when the account's shard next values it.
+  AccountView view_stored(const store::AccountRecord& account);
+  // Told (on the writer thread) the id of every account whose row a commit changed.
+  void set_account_observer(std::function<void(const std::string& account_id)> observer) {
+    account_observer_ = std::move(observer);
+  }
+
   // Markets (admin listener, CLI, replay feed). Blocking: they write the market row first.
   MarketChange create_market(store::MarketRecord market);
   MarketChange close_market(const std::string& id_or_slug);
@@ -96,6 +113,7 @@ class Engine {
   UuidV7Generator ids_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<bool> running_{false};
+  std::function<void(const std::string&)> account_observer_;
 };
 
 }  // namespace polysim::engine

@@ -38,6 +38,13 @@ std::optional<PositionChange> apply_settlement(const PositionState& p, std::int6
   return PositionChange{PositionState{0, 0, *total}, *pnl, p.cost_basis};
 }
 
+MarkSource mark_source_from(std::string_view name) {
+  if (name == "resolution") return MarkSource::Resolution;
+  if (name == "best_bid") return MarkSource::BestBid;
+  if (name == "last_bid") return MarkSource::LastBid;
+  return MarkSource::Entry;
+}
+
 std::string_view mark_source_name(MarkSource source) {
   switch (source) {
     case MarkSource::Resolution: return "resolution";

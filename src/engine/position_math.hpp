@@ -31,6 +31,7 @@ std::optional<PositionChange> apply_settlement(const PositionState& position, st
 
 enum class MarkSource { Resolution, BestBid, LastBid, Entry };
 std::string_view mark_source_name(MarkSource source);  // resolution, best_bid, last_bid, entry
+MarkSource mark_source_from(std::string_view name);     // unknown → entry
 
 struct Mark {
   std::int64_t price = 0;

@@ -7,6 +7,8 @@
 namespace polysim::engine {
 
 Mark position_mark(const store::PositionRecord& p, const MarketBoard& board, std::int64_t now) {
+  // Only a closed account's OPEN positions carry a mark at close; its figures stay frozen.
+  if (p.mark_at_close) return Mark{*p.mark_at_close, mark_source_from(p.mark_source_at_close.value_or("entry"))};
   PositionState state{p.size, p.cost_basis, p.realized_pnl};
   std::optional<std::int64_t> resolution;
   std::optional<std::int64_t> fresh_bid;

@@ -11,15 +11,16 @@ namespace polysim::partner {
 namespace {
 
 // Renders with a known as_of and cuts the body around it.
-std::shared_ptr<CachedAccount> render(const store::AccountRecord& account, std::int64_t now_ms) {
+std::shared_ptr<CachedAccount> render(const engine::AccountView& view, std::int64_t now_ms) {
+  const auto& account = view.account;
   auto entry = std::make_shared<CachedAccount>();
   entry->record = account;
   entry->stored_at_ms = now_ms;
   std::string body;
   JsonWriter w(body);
-  EnvelopeOptions options;
-  options.as_of = 0;
-  write_account_envelope(w, account, options);
+  auto at_epoch = view;
+  at_epoch.as_of = 0;
+  write_account_envelope(w, at_epoch, EnvelopeOptions{});
   static constexpr std::string_view kMarker = "\"as_of\":\"1970-01-01T00:00:00.000Z\"";
   const auto at = account.closed_at ? std::string::npos : body.rfind(kMarker);
   if (at == std::string::npos) {
@@ -67,12 +68,20 @@ AccountCache::Lookup AccountCache::get(const std::string& account_id) const {
   return {std::move(entry), due};
 }
 
-void AccountCache::put(const store::AccountRecord& account) {
-  auto& shard = shard_for(account.id);
-  std::shared_ptr<const CachedAccount> entry = render(account, clock_.monotonic_millis());
+void AccountCache::put(const engine::AccountView& view) {
+  if (!view.positions.empty()) return;
+  const auto& id = view.account.id;
+  auto& shard = shard_for(id);
+  std::shared_ptr<const CachedAccount> entry = render(view, clock_.monotonic_millis());
   std::unique_lock lock(shard.mutex);
-  if (shard.entries.size() >= max_per_shard_ && !shard.entries.contains(account.id)) shard.entries.clear();
-  shard.entries.insert_or_assign(account.id, std::move(entry));
+  if (shard.entries.size() >= max_per_shard_ && !shard.entries.contains(id)) shard.entries.clear();
+  shard.entries.insert_or_assign(id, std::move(entry));
+}
+
+void AccountCache::erase(const std::string& account_id) {
+  auto& shard = shard_for(account_id);
+  std::unique_lock lock(shard.mutex);
+  shard.entries.erase(account_id);
 }
 
 }  // namespace polysim::partner

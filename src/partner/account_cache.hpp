@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "engine/account_view.hpp"
 #include "store/records.hpp"
 
 namespace polysim::partner {
@@ -43,7 +44,9 @@ class AccountCache {
     bool refresh_due = false;                    // true for exactly one reader per entry
   };
   Lookup get(const std::string& account_id) const;
-  void put(const store::AccountRecord& account);
+  // Only an account without positions may be cached: no mark moves its figures.
+  void put(const engine::AccountView& view);
+  void erase(const std::string& account_id);
 
  private:
   struct Shard {

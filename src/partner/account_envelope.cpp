@@ -5,7 +5,7 @@
 #include "core/decimal.hpp"
 #include "core/json_writer.hpp"
 #include "core/time_format.hpp"
-#include "engine/account_figures.hpp"
+#include "engine/account_view.hpp"
 
 namespace polysim::partner {
 
@@ -22,17 +22,28 @@ void opt_time(JsonWriter& w, std::string_view key, const std::optional<std::int6
 
 }  // namespace
 
-void write_account_envelope(JsonWriter& w, const store::AccountRecord& a, const EnvelopeOptions& o) {
-  const auto f = engine::figures_of(a);
-  const std::int64_t positions_value = f.positions_value;
-  const std::int64_t unrealized = f.unrealized_pnl;
-  const std::int64_t equity = f.equity;
-  const std::int64_t peak = f.peak_equity;
-  const std::int64_t min_equity = f.min_equity;
-  const std::int64_t drawdown = f.drawdown;
-  const std::int64_t max_drawdown = f.max_drawdown;
-  const std::int64_t day_low = f.day_low_equity;
-  const std::int64_t as_of = a.closed_at ? *a.closed_at : o.as_of;
+void write_position_item(JsonWriter& w, const engine::PositionLine& line) {
+  const auto& p = line.position;
+  w.begin_object();
+  w.key("market_id"); w.string(p.market_id);
+  w.key("market_slug"); w.string(line.market_slug);
+  w.key("outcome"); w.string(p.outcome);
+  w.key("size"); w.string(format_decimal(p.size, 0));
+  w.key("cost_basis"); w.string(usd(p.cost_basis));
+  w.key("avg_entry_price");
+  w.string(format_fixed(engine::average_entry_price({p.size, p.cost_basis, p.realized_pnl}), 6, Rounding::HalfUp));
+  w.key("mark_price"); w.string(format_decimal(line.mark.price, 4));
+  w.key("mark_source"); w.string(engine::mark_source_name(line.mark.source));
+  w.key("market_value"); w.string(usd(line.market_value));
+  w.key("unrealized_pnl"); w.string(usd(line.unrealized_pnl));
+  w.end_object();
+}
+
+void write_account_envelope(JsonWriter& w, const engine::AccountView& v, const EnvelopeOptions& o) {
+  const auto& a = v.account;
+  const std::int64_t peak = a.peak_equity;
+  const std::int64_t drawdown = v.drawdown;
+  const std::int64_t as_of = a.closed_at ? *a.closed_at : v.as_of;
 
   w.begin_object();
   w.key("account_id"); w.string(a.id);
@@ -47,16 +58,16 @@ void write_account_envelope(JsonWriter& w, const store::AccountRecord& a, const 
   w.key("starting_balance"); w.string(usd(a.starting_balance));
   w.key("cash"); w.string(usd(a.cash));
   w.key("reserved"); w.string(usd(a.reserved));
-  w.key("positions_value"); w.string(usd(positions_value));
-  w.key("equity"); w.string(usd(equity));
+  w.key("positions_value"); w.string(usd(v.positions_value));
+  w.key("equity"); w.string(usd(v.equity));
   w.key("realized_pnl"); w.string(usd(a.realized_pnl));
-  w.key("unrealized_pnl"); w.string(usd(unrealized));
+  w.key("unrealized_pnl"); w.string(usd(v.unrealized_pnl));
   w.key("fees_paid"); w.string(usd(a.fees_paid));
   w.key("peak_equity"); w.string(usd(peak));
-  w.key("min_equity"); w.string(usd(min_equity));
+  w.key("min_equity"); w.string(usd(a.min_equity));
   w.key("drawdown"); w.string(usd(drawdown));
   w.key("drawdown_pct"); w.string(percent(drawdown, peak));
-  w.key("max_drawdown"); w.string(usd(max_drawdown));
+  w.key("max_drawdown"); w.string(usd(a.max_drawdown));
   w.key("max_drawdown_pct");
   {
     const auto stored = format_fixed(a.max_drawdown_pct_micros, 4, Rounding::HalfUp);
@@ -67,13 +78,14 @@ void write_account_envelope(JsonWriter& w, const store::AccountRecord& a, const 
   }
   w.key("day_start_equity"); w.string(usd(a.day_start_equity));
   w.key("day_start_at"); w.string(format_rfc3339_millis(a.day_start_at));
-  w.key("day_pnl"); w.string(usd(equity - a.day_start_equity));
-  w.key("day_low_equity"); w.string(usd(day_low));
+  w.key("day_pnl"); w.string(usd(v.equity - a.day_start_equity));
+  w.key("day_low_equity"); w.string(usd(a.day_low_equity));
   w.key("open_orders_count"); w.number(a.open_orders_count);
-  w.key("positions_count"); w.number(0);
+  w.key("positions_count"); w.number(static_cast<std::int64_t>(v.positions.size()));
   if (o.include_positions) {
     w.key("positions");
     w.begin_array();
+    for (const auto& line : v.positions) write_position_item(w, line);
     w.end_array();
   }
   w.key("reset_count"); w.number(a.reset_count);

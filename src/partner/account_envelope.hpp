@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/account_view.hpp"
 #include "store/records.hpp"
 
 namespace polysim {
@@ -13,11 +14,11 @@ namespace polysim::partner {
 
 struct EnvelopeOptions {
   bool include_positions = true;
-  std::int64_t as_of = 0;  // µs; a closed account reports its closed_at instead
   std::optional<bool> created;  // POST /accounts adds it
 };
 
-void write_account_envelope(JsonWriter& w, const store::AccountRecord& account, const EnvelopeOptions& options);
+// as_of is the view's instant; a closed account reports its closed_at instead.
+void write_account_envelope(JsonWriter& w, const engine::AccountView& view, const EnvelopeOptions& options);
 void write_trade(JsonWriter& w, const store::FillRecord& fill);
 
 }  // namespace polysim::partner

@@ -56,12 +56,11 @@ std::string user_body(const store::PartnerUserRecord& u, std::optional<bool> cre
   });
 }
 
-std::string account_body(const store::AccountRecord& a, std::int64_t now, std::optional<bool> created) {
+std::string account_body(const engine::AccountView& view, std::optional<bool> created) {
   return write_json([&](JsonWriter& w) {
     EnvelopeOptions o;
-    o.as_of = now;
     o.created = created;
-    write_account_envelope(w, a, o);
+    write_account_envelope(w, view, o);
   });
 }
 
@@ -275,7 +274,7 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
       auto result = co_await pool_.run([&] { return svc.create_account(tenant, std::get<CreateAccountRequest>(request)); });
       if (auto* e = std::get_if<PartnerError>(&result)) co_return failed(*e);
       auto& [account, created] = std::get<0>(result);
-      co_return json_response(created ? 201 : 200, account_body(account, svc.now(), created));
+      co_return json_response(created ? 201 : 200, account_body(account, created));
     }
     case PartnerRoute::ListAccounts: {
       auto request = parse_list_accounts_query(parse_query(req.query));
@@ -283,13 +282,11 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
       auto result = co_await pool_.run([&] { return svc.list_accounts(tenant, std::get<ListAccountsRequest>(request)); });
       if (auto* e = std::get_if<PartnerError>(&result)) co_return failed(*e);
       const auto& page = std::get<0>(result);
-      const auto now = svc.now();
       co_return json_response(200, write_json([&](JsonWriter& w) {
         w.begin_object();
         w.key("data");
         w.begin_array();
         EnvelopeOptions o;
-        o.as_of = now;
         o.include_positions = false;
         for (const auto& a : page.rows) write_account_envelope(w, a, o);
         w.end_array();
@@ -313,14 +310,14 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
       }
       auto result = co_await pool_.run([&] { return svc.get_account(tenant, account_id); });
       if (auto* e = std::get_if<PartnerError>(&result)) co_return failed(*e);
-      co_return json_response(200, account_body(std::get<0>(result), svc.now(), std::nullopt));
+      co_return json_response(200, account_body(std::get<0>(result), std::nullopt));
     }
     case PartnerRoute::PatchAccount: {
       auto request = parse_account_patch(*body);
       if (auto* e = std::get_if<PartnerError>(&request)) co_return failed(*e);
       auto result = co_await pool_.run([&] { return svc.patch_account(tenant, account_id, std::get<store::AccountPatch>(request)); });
       if (auto* e = std::get_if<PartnerError>(&result)) co_return failed(*e);
-      co_return json_response(200, account_body(std::get<0>(result), svc.now(), std::nullopt));
+      co_return json_response(200, account_body(std::get<0>(result), std::nullopt));
     }
     case PartnerRoute::CloseAccount:
     case PartnerRoute::ResetAccount: {
@@ -329,7 +326,7 @@ Task<http::Response> PartnerApi::dispatch(http::Request& req, http::BodyReader& 
         return close ? svc.close_account(tenant, account_id) : svc.reset_account(tenant, account_id);
       });
       if (auto* e = std::get_if<PartnerError>(&result)) co_return failed(*e);
-      co_return json_response(200, account_body(std::get<0>(result), svc.now(), std::nullopt));
+      co_return json_response(200, account_body(std::get<0>(result), std::nullopt));
     }
     case PartnerRoute::ListTrades: {
       auto request = parse_trades_query(parse_query(req.query));

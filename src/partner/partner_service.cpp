@@ -42,6 +42,31 @@ PartnerService::PartnerService(store::Store& store, const Clock& clock, limit::F
       settings_(std::move(settings)),
       accounts_(accounts) {}
 
+void PartnerService::set_engine(engine::Engine* engine) {
+  engine_ = engine;
+  if (engine_) engine_->set_account_observer([this](const std::string& id) { accounts_.erase(id); });
+}
+
+Result<engine::AccountView> PartnerService::valued(const store::AccountRecord& row, bool on_shard) {
+  engine::AccountView view;
+  if (!engine_) {
+    view = engine::view_without_positions(row, now());
+  } else if (on_shard && row.status == "active") {
+    auto outcome = engine_->view_account_sync(row.id);
+    if (!outcome.view) {
+      if (outcome.error && outcome.error->code == engine::EngineCode::AccountNotFound)
+        return make_error("ACCOUNT_NOT_FOUND");
+      return make_error("SERVICE_UNAVAILABLE");
+    }
+    view = std::move(*outcome.view);
+    view.account = engine::with_engine_columns(row, view.account);
+  } else {
+    view = engine_->view_stored(row);
+  }
+  if (view.positions.empty()) accounts_.put(view);
+  return view;
+}
+
 AccountCache::Lookup PartnerService::cached_account(const store::TenantRecord& tenant,
                                                     const std::string& account_id) const {
   auto found = accounts_.get(account_id);
@@ -134,12 +159,16 @@ Result<Created> PartnerService::send_login_link(const store::TenantRecord& tenan
   return Created{true};
 }
 
-Result<std::pair<store::AccountRecord, bool>> PartnerService::create_account(const store::TenantRecord& tenant,
-                                                                             const CreateAccountRequest& r) {
-  if (auto existing = store_.find_account_by_external_id(tenant.id, r.external_id)) {
-    if (!same_account_request(*existing, r)) return make_error("ACCOUNT_EXTERNAL_ID_CONFLICT");
-    return std::pair{*existing, false};
-  }
+Result<std::pair<engine::AccountView, bool>> PartnerService::create_account(const store::TenantRecord& tenant,
+                                                                            const CreateAccountRequest& r) {
+  // A replay answers the account as it is now, valued like any read.
+  auto replay = [&](const store::AccountRecord& existing) -> Result<std::pair<engine::AccountView, bool>> {
+    if (!same_account_request(existing, r)) return make_error("ACCOUNT_EXTERNAL_ID_CONFLICT");
+    auto view = valued(existing, true);
+    if (auto* e = std::get_if<PartnerError>(&view)) return *e;
+    return std::pair{std::get<engine::AccountView>(std::move(view)), false};
+  };
+  if (auto existing = store_.find_account_by_external_id(tenant.id, r.external_id)) return replay(*existing);
   if (r.starting_balance <= 0 || r.starting_balance < tenant.min_starting_balance ||
       r.starting_balance > tenant.max_starting_balance)
     return make_error("BALANCE_OUT_OF_BOUNDS");
@@ -159,13 +188,11 @@ Result<std::pair<store::AccountRecord, bool>> PartnerService::create_account(con
   a.metadata_json = r.metadata_json;
   a.rules_json = r.rules_json;
   auto [outcome, stored] = store_.create_account(a);
-  if (outcome == store::CreateOutcome::Existing) {
-    // Lost a race with an identical (or conflicting) create: answer like a replay.
-    if (!same_account_request(stored, r)) return make_error("ACCOUNT_EXTERNAL_ID_CONFLICT");
-    return std::pair{stored, false};
-  }
-  accounts_.put(stored);
-  return std::pair{stored, true};
+  // Lost a race with an identical (or conflicting) create: answer like a replay.
+  if (outcome == store::CreateOutcome::Existing) return replay(stored);
+  auto view = engine::view_without_positions(stored, t);
+  accounts_.put(view);
+  return std::pair{std::move(view), true};
 }
 
 std::optional<store::AccountRecord> PartnerService::governed_account(const store::TenantRecord& tenant,
@@ -175,16 +202,13 @@ std::optional<store::AccountRecord> PartnerService::governed_account(const store
   return a;
 }
 
-Result<store::AccountRecord> PartnerService::get_account(const store::TenantRecord& tenant, const std::string& id) {
+Result<engine::AccountView> PartnerService::get_account(const store::TenantRecord& tenant, const std::string& id) {
   auto a = governed_account(tenant, id);
   if (!a) return make_error("ACCOUNT_NOT_FOUND");
-  // Only reads fill the cache from the database; writes put their own result, and existence
-  // checks (trades, patch, close, reset) need no rendered envelope.
-  accounts_.put(*a);
-  return *a;
+  return valued(*a, true);
 }
 
-Result<Page<store::AccountRecord>> PartnerService::list_accounts(const store::TenantRecord& tenant,
+Result<Page<engine::AccountView>> PartnerService::list_accounts(const store::TenantRecord& tenant,
                                                                  const ListAccountsRequest& r) {
   auto tenant_uuid = Uuid::parse(tenant.id).value_or(Uuid{});
   const auto filters = canonical_account_filters(r);
@@ -200,30 +224,35 @@ Result<Page<store::AccountRecord>> PartnerService::list_accounts(const store::Te
     if (!keyset) return make_error("INVALID_CURSOR");
     q.after = std::pair{read_int64(*keyset, 0), read_uuid(*keyset, 8).to_string()};
   }
-  Page<store::AccountRecord> page;
-  page.rows = store_.list_accounts(q);
-  if (static_cast<int>(page.rows.size()) > r.limit) {
-    page.rows.resize(r.limit);
-    const auto& last = page.rows.back();
+  auto rows = store_.list_accounts(q);
+  Page<engine::AccountView> page;
+  if (static_cast<int>(rows.size()) > r.limit) {
+    rows.resize(r.limit);
+    const auto& last = rows.back();
     std::vector<std::uint8_t> keyset;
     append_int64(keyset, last.created_at);
     append_uuid(keyset, Uuid::parse(last.id).value_or(Uuid{}));
     page.next_cursor = cursors_.encode(CursorKind::AccountList, tenant_uuid, filters, keyset);
   }
+  // Items are valued from stored positions, not on the shards: a page may name 100 accounts.
+  for (const auto& row : rows) {
+    auto view = valued(row, false);
+    if (auto* e = std::get_if<PartnerError>(&view)) return *e;
+    page.rows.push_back(std::get<engine::AccountView>(std::move(view)));
+  }
   return page;
 }
 
-Result<store::AccountRecord> PartnerService::patch_account(const store::TenantRecord& tenant, const std::string& id,
-                                                           const store::AccountPatch& patch) {
+Result<engine::AccountView> PartnerService::patch_account(const store::TenantRecord& tenant, const std::string& id,
+                                                          const store::AccountPatch& patch) {
   if (!governed_account(tenant, id)) return make_error("ACCOUNT_NOT_FOUND");
   auto updated = store_.patch_account(tenant.id, id, patch, now());
   if (!updated) return make_error("ACCOUNT_NOT_FOUND");
-  accounts_.put(*updated);
-  return *updated;
+  return valued(*updated, true);
 }
 
-Result<store::AccountRecord> PartnerService::finish_lifecycle(const store::TenantRecord& tenant, const std::string& id,
-                                                              const engine::LifecycleOutcome& outcome) {
+Result<engine::AccountView> PartnerService::finish_lifecycle(const store::TenantRecord& tenant, const std::string& id,
+                                                             const engine::LifecycleOutcome& outcome) {
   if (outcome.error) {
     if (outcome.error->code == engine::EngineCode::AccountNotFound) return make_error("ACCOUNT_NOT_FOUND");
     return make_error("SERVICE_UNAVAILABLE");
@@ -231,38 +260,30 @@ Result<store::AccountRecord> PartnerService::finish_lifecycle(const store::Tenan
   switch (outcome.result.step) {
     case engine::LifecycleStep::OrdersRemain: return make_error("ORDERS_NOT_CANCELLED");
     case engine::LifecycleStep::Closed: return make_error("ACCOUNT_CLOSED");
-    case engine::LifecycleStep::AlreadyClosed: {
-      auto current = store_.find_account(tenant.id, id);
-      if (!current) return make_error("ACCOUNT_NOT_FOUND");
-      accounts_.put(*current);
-      return *current;
-    }
+    case engine::LifecycleStep::AlreadyClosed:
     case engine::LifecycleStep::Completed: break;
   }
   // The engine writes only its own columns; the row as stored carries the partner's too.
   auto current = store_.find_account(tenant.id, id);
   if (!current) return make_error("ACCOUNT_NOT_FOUND");
-  accounts_.put(*current);
-  return *current;
+  return valued(*current, true);
 }
 
-Result<store::AccountRecord> PartnerService::close_account(const store::TenantRecord& tenant, const std::string& id) {
+Result<engine::AccountView> PartnerService::close_account(const store::TenantRecord& tenant, const std::string& id) {
   if (!governed_account(tenant, id)) return make_error("ACCOUNT_NOT_FOUND");
   if (engine_) return finish_lifecycle(tenant, id, engine_->close_account_sync(id));
   auto [outcome, account] = store_.close_account(tenant.id, id, now());
   if (outcome == store::LifecycleOutcome::NotFound || !account) return make_error("ACCOUNT_NOT_FOUND");
-  accounts_.put(*account);
-  return *account;
+  return valued(*account, false);
 }
 
-Result<store::AccountRecord> PartnerService::reset_account(const store::TenantRecord& tenant, const std::string& id) {
+Result<engine::AccountView> PartnerService::reset_account(const store::TenantRecord& tenant, const std::string& id) {
   if (!governed_account(tenant, id)) return make_error("ACCOUNT_NOT_FOUND");
   if (engine_) return finish_lifecycle(tenant, id, engine_->reset_account_sync(id));
   auto [outcome, account] = store_.reset_account(tenant.id, id, now());
   if (outcome == store::LifecycleOutcome::NotFound || !account) return make_error("ACCOUNT_NOT_FOUND");
   if (outcome == store::LifecycleOutcome::Closed) return make_error("ACCOUNT_CLOSED");
-  accounts_.put(*account);
-  return *account;
+  return valued(*account, false);
 }
 
 Result<Page<store::FillRecord>> PartnerService::list_trades(const store::TenantRecord& tenant, const std::string& id,

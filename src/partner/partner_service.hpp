@@ -2,7 +2,6 @@
 // in the error order 10-partner-api.md fixes. It knows nothing of HTTP; calls block on the
 // store and run on the blocking pool.
 #pragma once
-#include "engine/engine.hpp"
 #include <optional>
 #include <string>
 #include <variant>
@@ -10,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
+#include "engine/engine.hpp"
 #include "limit/fail_open_guard.hpp"
 #include "partner/account_cache.hpp"
 #include "partner/cursor_codec.hpp"
@@ -72,9 +72,11 @@ class PartnerService {
  public:
   PartnerService(store::Store& store, const Clock& clock, limit::FailOpenGuard& limiter, CursorCodec cursors,
                  PlatformSettings settings, AccountCache& accounts);
-  // With an engine, close and reset run on the account's shard (cancelling at most 100 open
-  // orders per call); without one they change the stored row directly (no orders can exist).
-  void set_engine(engine::Engine* engine) { engine_ = engine; }
+  // With an engine, accounts are valued at current marks on their shard, and close and reset
+  // run there (cancelling at most 100 open orders per call); without one they change the
+  // stored row directly (no orders or positions can exist). Call before the engine starts:
+  // its commits then drop the accounts they change from the cache.
+  void set_engine(engine::Engine* engine);
 
   // Never blocks: the account if it is cached (entry null otherwise: call get_account
   // off-loop). refresh_due asks the caller to run get_account in the background.
@@ -86,14 +88,14 @@ class PartnerService {
   Result<Created> send_login_link(const store::TenantRecord& tenant, std::int64_t user_id,
                                   const std::optional<std::string>& redirect_url);
 
-  Result<std::pair<store::AccountRecord, bool>> create_account(const store::TenantRecord& tenant,
-                                                               const CreateAccountRequest& request);
-  Result<store::AccountRecord> get_account(const store::TenantRecord& tenant, const std::string& account_id);
-  Result<Page<store::AccountRecord>> list_accounts(const store::TenantRecord& tenant, const ListAccountsRequest& request);
-  Result<store::AccountRecord> patch_account(const store::TenantRecord& tenant, const std::string& account_id,
-                                             const store::AccountPatch& patch);
-  Result<store::AccountRecord> close_account(const store::TenantRecord& tenant, const std::string& account_id);
-  Result<store::AccountRecord> reset_account(const store::TenantRecord& tenant, const std::string& account_id);
+  Result<std::pair<engine::AccountView, bool>> create_account(const store::TenantRecord& tenant,
+                                                              const CreateAccountRequest& request);
+  Result<engine::AccountView> get_account(const store::TenantRecord& tenant, const std::string& account_id);
+  Result<Page<engine::AccountView>> list_accounts(const store::TenantRecord& tenant, const ListAccountsRequest& request);
+  Result<engine::AccountView> patch_account(const store::TenantRecord& tenant, const std::string& account_id,
+                                            const store::AccountPatch& patch);
+  Result<engine::AccountView> close_account(const store::TenantRecord& tenant, const std::string& account_id);
+  Result<engine::AccountView> reset_account(const store::TenantRecord& tenant, const std::string& account_id);
   Result<Page<store::FillRecord>> list_trades(const store::TenantRecord& tenant, const std::string& account_id,
                                               const TradesRequest& request);
 
@@ -101,6 +103,8 @@ class PartnerService {
 
  private:
   std::optional<store::AccountRecord> governed_account(const store::TenantRecord& tenant, const std::string& id);
+  // The stored row valued now (on its shard when `on_shard`), cached when no mark moves it.
+  Result<engine::AccountView> valued(const store::AccountRecord& row, bool on_shard);
 
   store::Store& store_;
   const Clock& clock_;
@@ -109,7 +113,7 @@ class PartnerService {
   PlatformSettings settings_;
   AccountCache& accounts_;
   UuidV7Generator ids_;
-  Result<store::AccountRecord> finish_lifecycle(const store::TenantRecord& tenant, const std::string& id,
+  Result<engine::AccountView> finish_lifecycle(const store::TenantRecord& tenant, const std::string& id,
                                                 const engine::LifecycleOutcome& outcome);
   engine::Engine* engine_ = nullptr;
 };

@@ -55,7 +55,10 @@ struct PositionRecord {
   std::int64_t cost_basis = 0;
   std::int64_t realized_pnl = 0;
   std::string status = "OPEN";  // OPEN | CLOSED | SETTLED | CLOSED_BY_RESET
-  std::optional<std::int64_t> mark_at_close;  // price micros, for CLOSED_BY_RESET rows
+  // The mark when the account was closed or reset (price micros, and its source): a closed
+  // account's figures are frozen, a voided position keeps what it was worth.
+  std::optional<std::int64_t> mark_at_close;
+  std::optional<std::string> mark_source_at_close;
   std::int64_t opened_at = 0;
   std::optional<std::int64_t> closed_at;
   std::int64_t epoch = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/engine_records.hpp"
+#include "store/store_errors.hpp"
 
 namespace polysim::store {
 
@@ -71,12 +72,19 @@ class EngineStore {
                                                      std::int64_t to) = 0;
   virtual LedgerTotals ledger_totals(std::string_view account_id) = 0;
 
-  // Accounts the engine must hold at start-up or for a market-wide event.
-  virtual std::vector<std::string> accounts_with_open_orders() = 0;
+  // Accounts the engine must hold at start-up (active, with an open order or an OPEN position:
+  // every account whose equity a book can move) or for a market-wide event.
+  virtual std::vector<std::string> accounts_to_hold() = 0;
   virtual std::vector<std::string> active_accounts_in_market(std::string_view market_id) = 0;
 
+  // The UTC day rollover (§7.2) for active accounts that hold no OPEN position (their equity is
+  // cash + reserved): day start and day low become that equity, with a `day_start` snapshot.
+  // Accounts the engine holds are rolled by their shard. Returns how many rows changed.
+  virtual std::int64_t roll_day_for_idle_accounts(std::int64_t day_began_at, std::int64_t now) = 0;
+
   virtual std::vector<MarketRecord> list_markets() = 0;
-  virtual void save_market(const MarketRecord& market) = 0;  // insert or replace
+  virtual void create_market(const MarketRecord& market) = 0;  // UniqueViolation on a taken slug or id
+  virtual void save_market(const MarketRecord& market) = 0;    // a known market's new state
   virtual void save_books(const std::vector<BookRecord>& books) = 0;
   virtual std::vector<BookRecord> load_books() = 0;
 };

@@ -10,17 +10,10 @@
 #include <vector>
 
 #include "store/records.hpp"
+#include "store/store_errors.hpp"
 
 namespace polysim::store {
 
-// The database is unreachable or failed; the request may be retried.
-struct StoreUnavailable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-// A uniqueness rule was violated (e.g. a tenant name that exists).
-struct UniqueViolation : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 enum class CreateOutcome { Created, Existing };
 
@@ -135,7 +128,6 @@ class Store {
                                                                                   std::int64_t now) = 0;
 
   // Markets and fills
-  virtual void create_market(const MarketRecord& market) = 0;
   virtual std::optional<MarketRecord> find_market(std::string_view id_or_slug) = 0;
   virtual void insert_fills(const std::vector<FillRecord>& fills) = 0;
   virtual std::vector<FillRecord> list_fills(const FillQuery& query) = 0;

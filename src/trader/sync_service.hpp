@@ -1,27 +1,32 @@
-// Desktop sync (20-trader-api.md §11), domain side. Until the trading engine lands there are no
-// positions, orders, signal targets or journal entries and no change log, so a snapshot holds
-// the user's accounts at version 0; the engine's issue fills in the rest.
+// Desktop sync (20-trader-api.md §11), domain side: a snapshot of the user's accounts valued
+// now. There is no change log yet, so every snapshot is version 0.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "auth/identity_service.hpp"
+#include "engine/account_view.hpp"
 #include "store/store.hpp"
+
+namespace polysim::engine {
+class Engine;
+}
 
 namespace polysim::trader {
 
 struct SyncSnapshot {
   std::int64_t version = 0;
-  std::vector<store::AccountRecord> accounts;
+  std::vector<engine::AccountView> accounts;
 };
 
 class SyncService {
  public:
-  explicit SyncService(store::Store& store) : store_(store) {}
+  SyncService(store::Store& store, engine::Engine& engine) : store_(store), engine_(engine) {}
   SyncSnapshot snapshot(const auth::TraderPrincipal& principal);
 
  private:
   store::Store& store_;
+  engine::Engine& engine_;
 };
 
 }  // namespace polysim::trader

@@ -2,7 +2,7 @@
 
 #include "core/json_writer.hpp"
 #include "core/time_format.hpp"
-#include "engine/account_figures.hpp"
+#include "engine/account_view.hpp"
 
 namespace polysim::trader {
 
@@ -93,8 +93,8 @@ std::string list_json(const std::vector<T>& rows, F&& write_row) {
 
 }  // namespace
 
-void write_paper_account(JsonWriter& w, const store::AccountRecord& a) {
-  const auto f = engine::figures_of(a);
+void write_paper_account(JsonWriter& w, const engine::AccountView& v) {
+  const auto& a = v.account;
   w.begin_object();
   w.key("accountId"); w.string(a.id);
   w.key("mode"); w.string("paper");
@@ -104,15 +104,15 @@ void write_paper_account(JsonWriter& w, const store::AccountRecord& a) {
   w.key("startingBalance"); w.string(engine::usd(a.starting_balance));
   w.key("cash"); w.string(engine::usd(a.cash));
   w.key("reserved"); w.string(engine::usd(a.reserved));
-  w.key("positionsValue"); w.string(engine::usd(f.positions_value));
-  w.key("equity"); w.string(engine::usd(f.equity));
+  w.key("positionsValue"); w.string(engine::usd(v.positions_value));
+  w.key("equity"); w.string(engine::usd(v.equity));
   w.key("realizedPnl"); w.string(engine::usd(a.realized_pnl));
-  w.key("unrealizedPnl"); w.string(engine::usd(f.unrealized_pnl));
+  w.key("unrealizedPnl"); w.string(engine::usd(v.unrealized_pnl));
   w.key("feesPaid"); w.string(engine::usd(a.fees_paid));
-  w.key("peakEquity"); w.string(engine::usd(f.peak_equity));
-  w.key("drawdown"); w.string(engine::usd(f.drawdown));
-  w.key("drawdownPct"); w.string(engine::percent(f.drawdown, f.peak_equity));
-  w.key("maxDrawdown"); w.string(engine::usd(f.max_drawdown));
+  w.key("peakEquity"); w.string(engine::usd(a.peak_equity));
+  w.key("drawdown"); w.string(engine::usd(v.drawdown));
+  w.key("drawdownPct"); w.string(engine::percent(v.drawdown, a.peak_equity));
+  w.key("maxDrawdown"); w.string(engine::usd(a.max_drawdown));
   w.key("dayStartEquity"); w.string(engine::usd(a.day_start_equity));
   w.key("openOrdersCount"); w.number(a.open_orders_count);
   w.key("createdAt"); w.string(format_rfc3339_millis(a.created_at));

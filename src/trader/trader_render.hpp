@@ -4,6 +4,7 @@
 
 #include "auth/auth_failure.hpp"
 #include "auth/identity_service.hpp"
+#include "engine/account_view.hpp"
 #include "http/response.hpp"
 
 namespace polysim {
@@ -30,7 +31,7 @@ std::string api_key_json(const store::PersonalApiKey& key, std::optional<std::st
 std::string api_key_list_json(const std::vector<store::PersonalApiKey>& keys);
 
 // A paper Account of §9.1 (camelCase engine figures).
-void write_paper_account(JsonWriter& w, const store::AccountRecord& account);
+void write_paper_account(JsonWriter& w, const engine::AccountView& account);
 
 // {"backupCodes":[…]}, optionally after `"<key_before>":true` (confirm says {"enabled":true,…}).
 std::string backup_codes_json(std::string_view key_before, const std::vector<std::string>& codes);

@@ -2,7 +2,7 @@
 
 #include "core/decimal.hpp"
 #include "core/time_format.hpp"
-#include "engine/account_figures.hpp"
+#include "engine/account_view.hpp"
 
 namespace polysim::trader {
 

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "engine/valuation.hpp"
+#include "trader/own_accounts.hpp"
 
 namespace polysim::trader {
 
@@ -24,13 +25,8 @@ store::AccountRecord TradingService::owned_account(const auth::TraderPrincipal& 
 }
 
 std::vector<std::string> TradingService::own_account_ids(const auth::TraderPrincipal& who) {
-  store::AccountListQuery q;
-  q.tenant_id = who.tenant_id;
-  q.user_id = who.user_id;
-  q.governed_only = false;
-  q.limit = 1000;
   std::vector<std::string> ids;
-  for (const auto& a : store_.list_accounts(q)) ids.push_back(a.id);
+  for (const auto& a : own_accounts(store_, who)) ids.push_back(a.id);
   return ids;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/uuid.hpp"
+#include "store/engine_store.hpp"
 #include "store/records.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -346,7 +347,7 @@ inline std::int64_t now_micros() {
       .count();
 }
 
-inline store::MarketRecord make_market(store::Store& store, UuidV7Generator& ids, std::string_view slug_prefix) {
+inline store::MarketRecord make_market(store::EngineStore& store, UuidV7Generator& ids, std::string_view slug_prefix) {
   store::MarketRecord m;
   m.id = ids.next(now_micros() / 1000).to_string();
   m.slug = unique_name(slug_prefix);

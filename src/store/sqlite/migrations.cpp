@@ -493,6 +493,11 @@ CREATE TABLE books (
 CREATE INDEX fills_order ON fills(order_id);
 )sql";
 
+// A closed account's positions keep the mark they were valued at, with its source.
+constexpr const char* kFrozenMarks = R"sql(
+ALTER TABLE positions ADD COLUMN mark_source_at_close TEXT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -502,6 +507,7 @@ const std::vector<Migration>& migrations() {
       {3, "mfa", kMfa},
       {4, "devices", kDevices},
       {5, "engine", kEngine},
+      {6, "frozen marks", kFrozenMarks},
   };
   return all;
 }

@@ -96,7 +96,7 @@ OrderRecord read_order(const Statement& s) {
 
 constexpr std::string_view kPositionColumns =
     "position_id, account_id, market_id, token_id, outcome, size, reserved_size, cost_basis, realized_pnl, status, "
-    "mark_at_close, opened_at, closed_at, epoch, updated_at";
+    "mark_at_close, opened_at, closed_at, epoch, updated_at, mark_source_at_close";
 
 PositionRecord read_position(const Statement& s) {
   PositionRecord p;
@@ -115,6 +115,7 @@ PositionRecord read_position(const Statement& s) {
   p.closed_at = s.opt_int64(12);
   p.epoch = s.int64(13);
   p.updated_at = s.int64(14);
+  p.mark_source_at_close = s.opt_text(15);
   return p;
 }
 
@@ -148,25 +149,13 @@ void apply_write_set(SqliteConnection& c, const WriteSet& w) {
   }
   for (const auto& p : w.positions) {
     auto s = c.prepare("INSERT OR REPLACE INTO positions (" + std::string(kPositionColumns) +
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
     s.bind(1, p.position_id).bind(2, p.account_id).bind(3, p.market_id).bind(4, p.token_id).bind(5, p.outcome);
     s.bind(6, p.size).bind(7, p.reserved_size).bind(8, p.cost_basis).bind(9, p.realized_pnl).bind(10, p.status);
-    s.bind(11, p.mark_at_close).bind(12, p.opened_at).bind(13, p.closed_at).bind(14, p.epoch).bind(15, p.updated_at);
+    s.bind(11, p.mark_at_close).bind(12, p.opened_at).bind(13, p.closed_at).bind(14, p.epoch).bind(15, p.updated_at).bind(16, p.mark_source_at_close);
     s.run();
   }
-  for (const auto& f : w.fills) {
-    auto s = c.prepare(
-        "INSERT INTO fills (trade_id, order_id, account_id, epoch, market_id, token_id, outcome, side, order_type, "
-        "time_in_force, liquidity, price, size, notional, fee, fee_rate_bps, cash_delta, realized_pnl, "
-        "position_size_after, book_seq, client_order_id, origin, filled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
-    s.bind(1, f.trade_id).bind(2, f.order_id).bind(3, f.account_id).bind(4, f.epoch).bind(5, f.market_id);
-    s.bind(6, f.token_id).bind(7, f.outcome).bind(8, f.side).bind(9, f.order_type).bind(10, f.time_in_force);
-    s.bind(11, f.liquidity).bind(12, f.price).bind(13, f.size).bind(14, f.notional).bind(15, f.fee);
-    s.bind(16, f.fee_rate_bps).bind(17, f.cash_delta).bind(18, f.realized_pnl).bind(19, f.position_size_after);
-    s.bind(20, f.book_seq).bind(21, f.client_order_id).bind(22, f.origin).bind(23, f.filled_at);
-    s.run();
-  }
+  for (const auto& f : w.fills) insert_fill(c, f);
   for (const auto& e : w.ledger) {
     auto s = c.prepare(
         "INSERT INTO ledger_entries (account_id, seq, epoch, type, amount, balance_after, trade_id, settlement_id, "
@@ -436,9 +425,12 @@ LedgerTotals SqliteStore::ledger_totals(std::string_view account_id) {
   });
 }
 
-std::vector<std::string> SqliteStore::accounts_with_open_orders() {
+std::vector<std::string> SqliteStore::accounts_to_hold() {
   return impl_->read([&](SqliteConnection& c) {
-    auto s = c.prepare("SELECT DISTINCT account_id FROM orders WHERE status = 'OPEN'");
+    auto s = c.prepare(
+        "SELECT account_id FROM orders WHERE status = 'OPEN' UNION "
+        "SELECT p.account_id FROM positions p JOIN accounts a ON a.id = p.account_id "
+        "WHERE p.status = 'OPEN' AND a.status = 'active'");
     std::vector<std::string> out;
     while (s.step()) out.push_back(s.text(0));
     return out;
@@ -454,6 +446,27 @@ std::vector<std::string> SqliteStore::active_accounts_in_market(std::string_view
     std::vector<std::string> out;
     while (s.step()) out.push_back(s.text(0));
     return out;
+  });
+}
+
+std::int64_t SqliteStore::roll_day_for_idle_accounts(std::int64_t day_began_at, std::int64_t now) {
+  static constexpr std::string_view kIdle =
+      "status = 'active' AND day_start_at < ?1 AND NOT EXISTS (SELECT 1 FROM positions p "
+      "WHERE p.account_id = accounts.id AND p.status = 'OPEN')";
+  return impl_->write([&](SqliteConnection& c) {
+    auto snap = c.prepare(
+        "INSERT INTO equity_snapshots (account_id, at, reason, cash, reserved, positions_value, equity, peak_equity, "
+        "drawdown, realized_pnl, unrealized_pnl, fees_paid, epoch) SELECT id, ?2, 'day_start', cash, reserved, 0, "
+        "cash + reserved, peak_equity, peak_equity - (cash + reserved), realized_pnl, 0, fees_paid, reset_count "
+        "FROM accounts WHERE " + std::string(kIdle));
+    snap.bind(1, day_began_at).bind(2, now);
+    snap.run();
+    auto roll = c.prepare(
+        "UPDATE accounts SET day_start_equity = cash + reserved, day_low_equity = cash + reserved, day_start_at = ?2 "
+        "WHERE " + std::string(kIdle));
+    roll.bind(1, day_began_at).bind(2, now);
+    roll.run();
+    return static_cast<std::int64_t>(c.changes());
   });
 }
 

@@ -553,21 +553,23 @@ std::pair<LifecycleOutcome, std::optional<AccountRecord>> SqliteStore::reset_acc
   });
 }
 
+void insert_fill(SqliteConnection& c, const FillRecord& f) {
+  auto s = c.prepare(
+      "INSERT INTO fills (trade_id, order_id, account_id, epoch, market_id, token_id, outcome, side, order_type, "
+      "time_in_force, liquidity, price, size, notional, fee, fee_rate_bps, cash_delta, realized_pnl, "
+      "position_size_after, book_seq, client_order_id, origin, filled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
+    s.bind(1, f.trade_id).bind(2, f.order_id).bind(3, f.account_id).bind(4, f.epoch).bind(5, f.market_id);
+    s.bind(6, f.token_id).bind(7, f.outcome).bind(8, f.side).bind(9, f.order_type).bind(10, f.time_in_force);
+    s.bind(11, f.liquidity).bind(12, f.price).bind(13, f.size).bind(14, f.notional).bind(15, f.fee);
+    s.bind(16, f.fee_rate_bps).bind(17, f.cash_delta).bind(18, f.realized_pnl).bind(19, f.position_size_after);
+    s.bind(20, f.book_seq).bind(21, f.client_order_id).bind(22, f.origin).bind(23, f.filled_at);
+    s.run();
+}
+
 void SqliteStore::insert_fills(const std::vector<FillRecord>& fills) {
   impl_->write([&](SqliteConnection& c) {
-    for (const auto& f : fills) {
-      auto s = c.prepare(
-          "INSERT INTO fills (trade_id, order_id, account_id, epoch, market_id, token_id, outcome, side, order_type, "
-          "time_in_force, liquidity, price, size, notional, fee, fee_rate_bps, cash_delta, realized_pnl, "
-          "position_size_after, book_seq, client_order_id, origin, filled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-          "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
-      s.bind(1, f.trade_id).bind(2, f.order_id).bind(3, f.account_id).bind(4, f.epoch).bind(5, f.market_id);
-      s.bind(6, f.token_id).bind(7, f.outcome).bind(8, f.side).bind(9, f.order_type).bind(10, f.time_in_force);
-      s.bind(11, f.liquidity).bind(12, f.price).bind(13, f.size).bind(14, f.notional).bind(15, f.fee);
-      s.bind(16, f.fee_rate_bps).bind(17, f.cash_delta).bind(18, f.realized_pnl).bind(19, f.position_size_after);
-      s.bind(20, f.book_seq).bind(21, f.client_order_id).bind(22, f.origin).bind(23, f.filled_at);
-      s.run();
-    }
+    for (const auto& f : fills) insert_fill(c, f);
   });
 }
 

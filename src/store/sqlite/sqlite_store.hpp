@@ -151,7 +151,8 @@ class SqliteStore final : public Store, public IdentityStore, public DeviceStore
   std::vector<FillRecord> fills_of_order(std::string_view order_id) override;
   std::vector<SnapshotRecord> list_snapshots(std::string_view account_id, std::int64_t from, std::int64_t to) override;
   LedgerTotals ledger_totals(std::string_view account_id) override;
-  std::vector<std::string> accounts_with_open_orders() override;
+  std::vector<std::string> accounts_to_hold() override;
+  std::int64_t roll_day_for_idle_accounts(std::int64_t day_began_at, std::int64_t now) override;
   std::vector<std::string> active_accounts_in_market(std::string_view market_id) override;
   std::vector<MarketRecord> list_markets() override;
   void save_market(const MarketRecord& market) override;

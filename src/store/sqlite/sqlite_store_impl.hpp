@@ -89,6 +89,8 @@ AccountRecord read_account(const Statement& s);
 FillRecord read_fill(const Statement& s);
 
 // Session revocation, shared by the identity and MFA parts.
+// One fill row; fills are append-only.
+void insert_fill(SqliteConnection& c, const FillRecord& fill);
 void revoke_session_row(SqliteConnection& c, std::string_view id, std::int64_t now, std::string_view reason);
 int revoke_sessions_of(SqliteConnection& c, std::int64_t user_id, std::optional<std::string_view> keep,
                        std::int64_t now, std::string_view reason);
