@@ -13,14 +13,15 @@ bool is_loopback(std::string_view ip) { return ip.substr(0, 4) == "127." || ip =
 
 AdminHandler::AdminHandler(ops::Metrics& metrics, http::BlockingPool& pool, std::function<bool()> ready,
                            std::string admin_token, limit::FaultInjectingLimiter* faults, OffsetClock* clock_control,
-                           engine::Engine* engine)
+                           engine::Engine* engine, FeedControls feeds)
     : metrics_(metrics),
       pool_(pool),
       ready_(std::move(ready)),
       admin_token_(std::move(admin_token)),
       faults_(faults),
       clock_control_(clock_control),
-      engine_(engine) {}
+      engine_(engine),
+      feeds_(feeds) {}
 
 Task<http::Response> AdminHandler::handle(http::Request& req, http::BodyReader& body) {
   if (!is_loopback(req.peer_ip)) {
@@ -42,6 +43,9 @@ Task<http::Response> AdminHandler::handle(http::Request& req, http::BodyReader& 
     auto market_route = handle_market_admin(req, body, *engine_, pool_);
     auto answered = co_await std::move(market_route);
     if (answered) co_return std::move(*answered);
+    auto feed_route = handle_feed_admin(req, body, feeds_);
+    auto feed_answer = co_await std::move(feed_route);
+    if (feed_answer) co_return std::move(*feed_answer);
   }
   if (faults_ && req.path == "/admin/test/limiter-fault" && req.method == http::Method::Post) {
     std::string text;

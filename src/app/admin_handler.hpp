@@ -8,6 +8,7 @@
 #include "http/server.hpp"
 #include "limit/fault_injecting_limiter.hpp"
 #include "core/clock.hpp"
+#include "app/feed_admin.hpp"
 #include "engine/engine.hpp"
 #include "ops/metrics.hpp"
 
@@ -16,7 +17,8 @@ namespace polysim::app {
 class AdminHandler final : public http::RequestHandler {
  public:
   AdminHandler(ops::Metrics& metrics, http::BlockingPool& pool, std::function<bool()> ready, std::string admin_token,
-               limit::FaultInjectingLimiter* faults, OffsetClock* clock_control, engine::Engine* engine = nullptr);
+               limit::FaultInjectingLimiter* faults, OffsetClock* clock_control, engine::Engine* engine = nullptr,
+               FeedControls feeds = {});
   Task<http::Response> handle(http::Request& request, http::BodyReader& body) override;
   http::Response protocol_error(int status, std::string_view path) override;
 
@@ -28,6 +30,7 @@ class AdminHandler final : public http::RequestHandler {
   limit::FaultInjectingLimiter* faults_;
   OffsetClock* clock_control_;
   engine::Engine* engine_;
+  FeedControls feeds_;
 };
 
 }  // namespace polysim::app

@@ -4,6 +4,7 @@
 
 #include "app/api_handler.hpp"
 #include "core/decimal.hpp"
+#include "core/encoding.hpp"
 #include "core/json_input.hpp"
 #include "core/json_writer.hpp"
 #include "core/time_format.hpp"
@@ -44,27 +45,33 @@ std::variant<store::MarketRecord, std::string> market_from_json(const JsonValue&
   if (!v.is_object()) return std::string("body must be a JSON object");
   for (const auto& [key, value] : v.items())
     if (std::find(known.begin(), known.end(), key) == known.end()) return "unknown field " + key;
-  store::MarketRecord m;
   auto slug = text_field(v, "slug");
   if (!slug || !std::regex_match(*slug, slug_rule)) return std::string("slug must match ^[a-z0-9][a-z0-9-]{0,99}$");
-  m.slug = *slug;
   auto question = text_field(v, "question");
-  if (!question || question->empty() || question->size() > 2000) return std::string("question must be 1-500 characters");
-  m.question = *question;
+  if (!question || question->empty() || utf8_code_points(*question) > 500)
+    return std::string("question must be 1-500 characters");
+  std::string category = "other";
   if (const auto* f = v.find("category")) {
     if (!f->is_string() || f->as_string().empty() || f->as_string().size() > 50) return std::string("category must be a lowercase string");
     for (char c : f->as_string())
       if (std::isupper(static_cast<unsigned char>(c))) return std::string("category must be lowercase");
-    m.category = f->as_string();
+    category = f->as_string();
   }
-  m.taker_fee_bps = engine::default_taker_fee_bps(m.category);
+  std::int64_t tick_size = 10'000;
   if (const auto* f = v.find("tick_size")) {
     auto tick = json_decimal(*f, 4);
     if (!tick || (*tick != 100'000 && *tick != 10'000 && *tick != 1'000 && *tick != 100))
       return std::string("tick_size must be 0.1, 0.01, 0.001 or 0.0001");
-    m.tick_size = *tick;
+    tick_size = *tick;
   }
-  m.min_order_size = m.tick_size >= 10'000 ? 5'000'000 : 1'000'000;
+  std::string feed = "sim";
+  if (const auto* f = v.find("feed")) {
+    if (!f->is_string() || (f->as_string() != "sim" && f->as_string() != "replay" && f->as_string() != "manual" &&
+                            f->as_string() != "live"))
+      return std::string("feed must be sim, replay, manual or live");
+    feed = f->as_string();
+  }
+  auto m = engine.draft_market(*slug, *question, category, tick_size, feed);
   if (const auto* f = v.find("min_order_size")) {
     auto size = json_decimal(*f, 6);
     if (!size || *size <= 0) return std::string("min_order_size must be a positive decimal");
@@ -82,13 +89,6 @@ std::variant<store::MarketRecord, std::string> market_from_json(const JsonValue&
     if (!t) return std::string("end_date must be an RFC 3339 time or null");
     m.end_date = *t;
   }
-  if (const auto* f = v.find("feed")) {
-    if (!f->is_string() || (f->as_string() != "sim" && f->as_string() != "replay" && f->as_string() != "manual" &&
-                            f->as_string() != "live"))
-      return std::string("feed must be sim, replay, manual or live");
-    m.feed = f->as_string();
-  }
-  m.stale_after_s = m.feed == "manual" ? 0 : 30;
   if (const auto* f = v.find("stale_after")) {
     auto s = json_integer(*f);
     if (!s || *s < 0 || *s > 86'400) return std::string("stale_after must be 0-86400 seconds");
@@ -101,10 +101,6 @@ std::variant<store::MarketRecord, std::string> market_from_json(const JsonValue&
       *target = f->as_string();
     }
   }
-  m.id = engine.new_id();
-  m.yes_token_id = engine.new_id();
-  m.no_token_id = engine.new_id();
-  m.created_at = m.updated_at = engine.now();
   return m;
 }
 

@@ -20,6 +20,9 @@
 #include "core/encoding.hpp"
 #include "email/outbox_sender.hpp"
 #include "engine/engine.hpp"
+#include "feed/replay_feed.hpp"
+#include "feed/sim_feed.hpp"
+#include "feed/starter_markets.hpp"
 #include "email/smtp_transport.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/server.hpp"
@@ -74,7 +77,11 @@ int run_server(const Config& config) {
   }
   engine::MarketBoard market_board;
   engine::EngineOptions engine_options;
-  engine_options.shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  engine_options.shards =
+      config.engine_shards > 0 ? config.engine_shards : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  engine_options.valuation_interval_s = std::max<std::int64_t>(
+      1, std::chrono::duration_cast<std::chrono::seconds>(config.engine_valuation_interval).count());
+  engine_options.stale_after_s = config.feed_stale_after_s;
   engine::Engine trading_engine(store, market_board, clock, engine_options);
   app::OutboxSealer outbox_sealer(secrets.data_key_hex);
   store.set_outbox_cipher(&outbox_sealer);
@@ -128,6 +135,25 @@ int run_server(const Config& config) {
   } catch (const std::exception& e) {
     log.error(std::string("engine recovery failed: ") + e.what());
     return 3;
+  }
+  // Feeds start after recovery (§11): books first come from the database, then the feeds speak.
+  feed::create_starter_markets(trading_engine, config.feed_sim_markets);
+  std::unique_ptr<feed::SimFeed> sim_feed;
+  if (config.feed != "none") {
+    sim_feed = std::make_unique<feed::SimFeed>(trading_engine, store, feed::SimFeedOptions{config.feed_sim_seed, {}});
+    sim_feed->start();
+  }
+  feed::ReplayFeed replay_feed(trading_engine);
+  if (config.feed.rfind("replay:", 0) == 0) {
+    feed::ReplayOptions replay;
+    replay.file = config.feed.substr(7);
+    replay.speed_text = config.feed_replay_speed;
+    replay.speed = engine::parse_replay_speed(config.feed_replay_speed).value_or(engine::ReplaySpeed::max());
+    replay.loop = config.feed_replay_loop;
+    if (auto problem = replay_feed.start(std::move(replay))) {
+      log.error("feed: " + *problem);
+      return 2;
+    }
   }
   partner::PartnerApi partner_api(partner_service, keys, guard, pool, clock);
 
@@ -188,7 +214,8 @@ int run_server(const Config& config) {
   app::ApiHandler api(partner_api, trader_api, pool, ready);
   app::AdminHandler admin(metrics, pool, ready, config.admin_token,
                           config.testing_fault_injection ? &fault_injector : nullptr,
-                          config.testing_fault_injection ? &clock : nullptr, &trading_engine);
+                          config.testing_fault_injection ? &clock : nullptr, &trading_engine,
+                          app::FeedControls{sim_feed.get(), &replay_feed, config.feed_sim_seed});
 
   std::uint16_t api_port = 0, admin_port = 0;
   try {
@@ -210,6 +237,8 @@ int run_server(const Config& config) {
   server.run();
   log.info("drained; stopping background work");
   outbox.stop();
+  replay_feed.stop();
+  if (sim_feed) sim_feed->stop();
   trading_engine.stop();
   auth_pool.stop();
   pool.stop();

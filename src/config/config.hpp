@@ -63,6 +63,16 @@ struct Config {
   std::string admin_token;
   std::string cursor_secret;  // empty: generated once by the bootstrap and stored
 
+  // Trading engine and feeds (40-trading-engine.md §3, §11)
+  int engine_shards = 0;  // 0: one per core
+  std::chrono::milliseconds engine_valuation_interval{5000};
+  std::string feed = "sim";            // sim | none | replay:FILE (the simulated feed runs in both sim and replay)
+  std::string feed_replay_speed = "1";  // (0, 10000] or max
+  bool feed_replay_loop = false;
+  std::uint64_t feed_sim_seed = 42;
+  std::int64_t feed_stale_after_s = 30;
+  int feed_sim_markets = 3;  // simulated markets a database without any market starts with
+
   bool testing_fault_injection = false;  // admin endpoints that inject store faults; tests only
 
   std::string effective_trader_app_url() const { return trader_app_url.empty() ? public_base_url : trader_app_url; }

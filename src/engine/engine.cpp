@@ -13,6 +13,7 @@
 
 #include "core/decimal.hpp"
 #include "engine/book_json.hpp"
+#include "engine/maker_fill.hpp"
 #include "engine/valuation.hpp"
 
 namespace polysim::engine {
@@ -521,6 +522,36 @@ LifecycleOutcome Engine::close_account_sync(std::string account_id) {
 }
 LifecycleOutcome Engine::reset_account_sync(std::string account_id) {
   return wait_for<LifecycleOutcome>([&](auto cb) { reset_account(std::move(account_id), cb); });
+}
+
+store::MarketRecord Engine::draft_market(std::string slug, std::string question, std::string category,
+                                         std::int64_t tick_size, std::string feed) {
+  store::MarketRecord m;
+  m.id = new_id();
+  m.yes_token_id = new_id();
+  m.no_token_id = new_id();
+  m.slug = std::move(slug);
+  m.question = std::move(question);
+  m.category = std::move(category);
+  m.tick_size = tick_size;
+  m.feed = std::move(feed);
+  m.taker_fee_bps = default_taker_fee_bps(m.category);
+  m.min_order_size = m.tick_size >= 10'000 ? 5'000'000 : 1'000'000;
+  m.stale_after_s = m.feed == "manual" ? 0 : options_.stale_after_s;
+  m.created_at = m.updated_at = now();
+  return m;
+}
+
+MarketChange Engine::set_market_feed(const std::string& id_or_slug, const std::string& feed) {
+  auto current = board_.market(id_or_slug);
+  if (!current) return MarketChange{EngineError{EngineCode::MarketNotFound, "No such market."}, std::nullopt};
+  if (current->feed == feed) return MarketChange{std::nullopt, *current};
+  auto next = *current;
+  next.feed = feed;
+  next.updated_at = now();
+  store_.save_market(next);
+  board_.put_market(next);
+  return MarketChange{std::nullopt, next};
 }
 
 MarketChange Engine::create_market(store::MarketRecord market) {

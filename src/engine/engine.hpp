@@ -27,6 +27,7 @@ struct EngineOptions {
   EngineLimits limits;
   int max_queued_per_account = 32;  // more → TRADE_IN_PROGRESS
   std::int64_t valuation_interval_s = 5;  // the sweep (§7.2)
+  std::int64_t stale_after_s = 30;        // default of a feed-driven market (feed.stale_after)
 };
 
 struct ViewOutcome {
@@ -88,11 +89,18 @@ class Engine {
     account_observer_ = std::move(observer);
   }
 
+  // A new market with fresh ids and the §2 defaults that follow from its category, tick and feed
+  // (taker fee, minimum order size, staleness); callers then apply what they were given.
+  store::MarketRecord draft_market(std::string slug, std::string question, std::string category,
+                                   std::int64_t tick_size, std::string feed);
+
   // Markets (admin listener, CLI, replay feed). Blocking: they write the market row first.
   MarketChange create_market(store::MarketRecord market);
   MarketChange close_market(const std::string& id_or_slug);
   MarketChange open_market(const std::string& id_or_slug);
   MarketChange resolve_market(const std::string& id_or_slug, const std::string& outcome);
+  // The source that moves the market's books from now on (a replay line takes a market over).
+  MarketChange set_market_feed(const std::string& id_or_slug, const std::string& feed);
   // Publishes books (validated, atomically) and lets resting orders react.
   std::variant<std::vector<BookPtr>, std::string> push_books(const std::vector<BookUpdate>& updates);
 
