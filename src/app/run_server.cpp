@@ -9,6 +9,7 @@
 #include "app/admin_handler.hpp"
 #include "app/api_handler.hpp"
 #include "app/bootstrap.hpp"
+#include "app/engine_command_runner.hpp"
 #include "app/outbox_sealer.hpp"
 #include "auth/credential_checker.hpp"
 #include "auth/hash_gate.hpp"
@@ -126,7 +127,7 @@ int run_server(const Config& config) {
 
   partner::KeyAuthenticator keys(store, clock, config.cache_ttl);
   partner::AccountCache account_cache(clock, config.cache_ttl);
-  partner::PartnerService partner_service(store, clock, guard, partner::CursorCodec(secrets.cursor_secret),
+  partner::PartnerService partner_service(store, clock, guard, CursorCodec(secrets.cursor_secret),
                                           partner::PlatformSettings{config.effective_trader_app_url()}, account_cache);
   partner_service.set_engine(&trading_engine);
   // After every observer is wired: the shards and the writer call them from the start.
@@ -137,6 +138,10 @@ int run_server(const Config& config) {
     return 3;
   }
   // Feeds start after recovery (§11): books first come from the database, then the feeds speak.
+  // Operator commands queued while no server ran go first, so the feeds meet their markets.
+  app::EngineCommandRunner engine_commands(store, trading_engine, clock, log);
+  engine_commands.run_pending();
+  engine_commands.start();
   feed::create_starter_markets(trading_engine, config.feed_sim_markets);
   std::unique_ptr<feed::SimFeed> sim_feed;
   if (config.feed != "none") {
@@ -196,7 +201,7 @@ int run_server(const Config& config) {
       [&pool](std::function<void()> work) { pool.post(std::move(work)); }, clock, config.cache_ttl);
   cors.load();
   trader::SyncService sync(store, trading_engine);
-  trader::TradingService trading(store, store, trading_engine);
+  trader::TradingService trading(store, store, trading_engine, CursorCodec(secrets.cursor_secret));
   trader::TraderApi trader_api(identity, sessions, credentials, cors, sync, guard, pool, auth_pool,
                                trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix}, &trading);
 
@@ -239,6 +244,7 @@ int run_server(const Config& config) {
   outbox.stop();
   replay_feed.stop();
   if (sim_feed) sim_feed->stop();
+  engine_commands.stop();
   trading_engine.stop();
   auth_pool.stop();
   pool.stop();

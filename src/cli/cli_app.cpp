@@ -12,6 +12,8 @@
 #include "cli/command_context.hpp"
 #include "cli/demo_command.hpp"
 #include "cli/key_commands.hpp"
+#include "cli/market_commands.hpp"
+#include "cli/market_output.hpp"
 #include "cli/output.hpp"
 #include "cli/tenant_commands.hpp"
 #include "cli/user_commands.hpp"
@@ -29,6 +31,7 @@ struct StoreCommand {
   CommandOutput& output;
   const Config& config;
   const std::vector<int>& applied_migrations;
+  MarketOutput& markets;
 };
 
 using StoreAction = std::function<void(StoreCommand&)>;
@@ -88,9 +91,11 @@ int run_store_command(const CommonOptions& common, const StoreAction& action, st
     const auto applied = store.migrate();
     SystemClock clock;
     UuidV7Generator ids;
-    CommandContext context{store, clock, ids, os_user_name(), config.effective_trader_app_url(), &store};
+    CommandContext context{store,  clock,  ids,   os_user_name(), config.effective_trader_app_url(),
+                           &store, &store, &store};
     CommandOutput output(out, common.json);
-    StoreCommand command{context, output, config, applied};
+    MarketOutput market_output(out, common.json);
+    StoreCommand command{context, output, config, applied, market_output};
     action(command);
     return kExitOk;
   } catch (const InvalidInput& e) {
@@ -276,6 +281,90 @@ int run_cli(int argc, char** argv, const RunServerFn& run_server, std::ostream& 
       c.output.key(change_key_state(c.context, key_id, change), c.context.clock.now_unix_micros());
     });
   }
+
+  // market …: changes go through the engine_commands queue; list and show read the database.
+  auto* market = app.add_subcommand("market", "manage markets; changes are executed by the running server's engine");
+  market->require_subcommand(1);
+  std::string market_wait = "10";
+  const auto add_wait = [&market_wait](CLI::App& command) {
+    command.add_option("--wait", market_wait,
+                       "how long to wait for the engine: seconds, or 500ms, 2m; 0 = just queue (default: 10)");
+  };
+  const auto submit = [&market_wait](StoreCommand& c, const MarketCommand& command) {
+    const auto wait = parse_wait(market_wait);
+    const auto row = submit_market_command(c.context, command, wait);
+    if (row.status == "failed") throw_command_failure(row);
+    c.markets.command(row);
+  };
+  std::string market_target;
+  std::string market_outcome;
+  const auto add_target = [&market_target](CLI::App& command) {
+    command.add_option("market", market_target, "market id or slug")->required();
+  };
+  const auto add_outcome = [&market_outcome](CLI::App& command) {
+    command.add_option("--outcome", market_outcome, "YES or NO")->required()->check(CLI::IsMember({"YES", "NO"}));
+  };
+
+  MarketCreateInput market_input;
+  auto* market_create = market->add_subcommand("create", "create a market (40-trading-engine.md §2 fields)");
+  market_create->add_option("--slug", market_input.slug, "unique, ^[a-z0-9][a-z0-9-]{0,99}$")->required();
+  market_create->add_option("--question", market_input.question, "1-500 characters")->required();
+  add_optional(*market_create, "--category", market_input.category, "lowercase; picks the default taker fee");
+  add_optional(*market_create, "--tick,--tick-size", market_input.tick_size,
+               "0.1, 0.01, 0.001 or 0.0001 (default: 0.01)");
+  add_optional(*market_create, "--min-order-size", market_input.min_order_size,
+               "shares (default: 5, or 1 below tick 0.01)");
+  add_optional(*market_create, "--taker-fee-bps", market_input.taker_fee_bps, "0-10000 (default: by category)");
+  add_optional(*market_create, "--maker-fee-bps", market_input.maker_fee_bps, "0-10000 (default: 0)");
+  add_optional(*market_create, "--end-date", market_input.end_date, "RFC 3339 time the market closes");
+  add_optional(*market_create, "--feed", market_input.feed, "sim, replay, manual or live (default: sim)");
+  add_optional(*market_create, "--stale-after", market_input.stale_after, "seconds; 0 = never stale");
+  add_optional(*market_create, "--yes-label", market_input.yes_label, "label of the YES outcome");
+  add_optional(*market_create, "--no-label", market_input.no_label, "label of the NO outcome");
+  add_optional(*market_create, "--external-ref", market_input.external_ref, "the venue's condition id");
+  add_wait(*market_create);
+  store_command(*market_create, [&](StoreCommand& c) { submit(c, market_create_command(market_input)); });
+
+  MarketBookInput book_input;
+  auto* market_book = market->add_subcommand("book", "replace one outcome's reference book (mirrored onto the other)");
+  market_book->add_option("market", book_input.market, "market id or slug")->required();
+  add_outcome(*market_book);
+  add_optional(*market_book, "--bids", book_input.bids, "price:size levels, e.g. 0.55:300,0.54:400");
+  add_optional(*market_book, "--asks", book_input.asks, "price:size levels, e.g. 0.56:100");
+  market_book->add_flag("--no-mirror", book_input.no_mirror, "leave the other outcome's book alone");
+  add_wait(*market_book);
+  store_command(*market_book, [&](StoreCommand& c) {
+    book_input.outcome = market_outcome;
+    submit(c, market_book_command(book_input));
+  });
+
+  for (const bool closing : {true, false}) {
+    auto* command = market->add_subcommand(closing ? "close" : "open",
+                                           closing ? "stop trading; resting orders expire" : "reopen a closed market");
+    add_target(*command);
+    add_wait(*command);
+    store_command(*command, [&, closing](StoreCommand& c) {
+      submit(c, closing ? market_close_command(market_target) : market_open_command(market_target));
+    });
+  }
+
+  auto* market_resolve = market->add_subcommand("resolve", "resolve and settle a market (final)");
+  add_target(*market_resolve);
+  add_outcome(*market_resolve);
+  add_wait(*market_resolve);
+  store_command(*market_resolve,
+                [&](StoreCommand& c) { submit(c, market_resolve_command(market_target, market_outcome)); });
+
+  auto* market_list = market->add_subcommand("list", "list markets as stored");
+  store_command(*market_list, [](StoreCommand& c) { c.markets.markets(c.context.engine->list_markets()); });
+
+  auto* market_show = market->add_subcommand("show", "show one market as stored");
+  add_target(*market_show);
+  store_command(*market_show, [&](StoreCommand& c) {
+    auto found = c.context.store.find_market(market_target);
+    if (!found) throw InvalidInput("no market with id or slug '" + market_target + "'");
+    c.markets.market(*found);
+  });
 
   auto* demo = app.add_subcommand("demo", "seed a demo tenant, key, trader and account");
   store_command(*demo, [](StoreCommand& c) {

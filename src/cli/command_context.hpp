@@ -7,6 +7,8 @@
 
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
+#include "store/engine_command_store.hpp"
+#include "store/engine_store.hpp"
 #include "store/identity_store.hpp"
 #include "store/store.hpp"
 
@@ -31,6 +33,9 @@ struct CommandContext {
   std::string trader_app_url;
   // Users' credentials and state; null where a command does not need them.
   store::IdentityStore* identity = nullptr;
+  // The market list and the engine_commands queue (`polysim market`); null where not needed.
+  store::EngineStore* engine = nullptr;
+  store::EngineCommandStore* engine_commands = nullptr;
 };
 
 }  // namespace polysim::cli

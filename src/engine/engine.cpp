@@ -187,6 +187,13 @@ struct Engine::Shard {
     });
   }
 
+  // Runs `done` once every write set this shard handed over so far has committed (write sets
+  // commit in call order), so market-wide events answer only when their effects are durable.
+  void after_commits(std::function<void()> done) {
+    engine.store_.commit_async(std::make_shared<const store::WriteSet>(), chain,
+                               [done = std::move(done)](std::exception_ptr) { done(); });
+  }
+
   // §7.2: values every account held, stores extremes found since the last sweep, captures the
   // day start after 00:00 UTC and writes a `minute` snapshot when equity moved that minute.
   void sweep() {
@@ -320,14 +327,18 @@ void Engine::start() {
   for (auto& s : shards_) s->thread = std::thread([shard = s.get()] { shard->run(); });
   // Accounts with resting orders are held from the start so books can fill them.
   std::vector<std::string> broken;
+  std::mutex broken_mutex;
   std::vector<std::future<void>> loads;
   for (const auto& id : store_.accounts_to_hold()) {
     auto promise = std::make_shared<std::promise<void>>();
     loads.push_back(promise->get_future());
     auto& shard = shard_for(id);
-    shard.post([&shard, id, promise, &broken] {
+    shard.post([&shard, id, promise, &broken, &broken_mutex] {
       std::optional<EngineError> error;
-      if (!shard.account(id, error) && error && error->code == EngineCode::EngineUnavailable) broken.push_back(id);
+      if (!shard.account(id, error) && error && error->code == EngineCode::EngineUnavailable) {
+        std::lock_guard lock(broken_mutex);  // shards load in parallel
+        broken.push_back(id);
+      }
       promise->set_value();
     });
   }
@@ -594,7 +605,7 @@ MarketChange Engine::close_market(const std::string& id_or_slug) {
         shard->reindex(*a->second);
         if (!ws.empty()) shard->commit(std::move(ws), [](bool) {});
       }
-      promise->set_value();
+      shard->after_commits([promise] { promise->set_value(); });
     });
   }
   for (auto& w : waits) w.wait();
@@ -654,7 +665,7 @@ MarketChange Engine::resolve_market(const std::string& id_or_slug, const std::st
         shard->reindex(*state);
         if (!ws.empty()) shard->commit(std::move(ws), [](bool) {});
       }
-      promise->set_value();
+      shard->after_commits([promise] { promise->set_value(); });
     });
   }
   for (auto& w : waits) w.wait();
@@ -683,7 +694,16 @@ std::variant<std::vector<BookPtr>, std::string> Engine::push_books(const std::ve
     } catch (const std::exception& e) {
       spdlog::warn("books not stored: {}", e.what());
     }
-    for (auto& s : shards_) s->post([shard = s.get(), copy = *books] { shard->on_books(copy); });
+    std::vector<std::future<void>> waits;
+    for (auto& s : shards_) {
+      auto promise = std::make_shared<std::promise<void>>();
+      waits.push_back(promise->get_future());
+      s->post([shard = s.get(), copy = *books, promise] {
+        shard->on_books(copy);
+        shard->after_commits([promise] { promise->set_value(); });
+      });
+    }
+    for (auto& w : waits) w.wait();
   }
   return published;
 }

@@ -12,7 +12,7 @@
 #include "engine/engine.hpp"
 #include "limit/fail_open_guard.hpp"
 #include "partner/account_cache.hpp"
-#include "partner/cursor_codec.hpp"
+#include "core/cursor_codec.hpp"
 #include "partner/partner_error.hpp"
 #include "store/store.hpp"
 

@@ -68,6 +68,8 @@ class EngineStore {
   virtual std::vector<OrderRecord> list_orders(const OrderQuery& query) = 0;
   virtual std::vector<PositionRecord> list_positions(const PositionQuery& query) = 0;
   virtual std::vector<FillRecord> fills_of_order(std::string_view order_id) = 0;
+  // The account's latest snapshot taken at or before `at`: one point of an equity history.
+  virtual std::optional<SnapshotRecord> snapshot_at_or_before(std::string_view account_id, std::int64_t at) = 0;
   virtual std::vector<SnapshotRecord> list_snapshots(std::string_view account_id, std::int64_t from,
                                                      std::int64_t to) = 0;
   virtual LedgerTotals ledger_totals(std::string_view account_id) = 0;

@@ -13,6 +13,7 @@
 #include "trader/trader_body.hpp"
 #include "trader/trader_render.hpp"
 #include "trader/order_body.hpp"
+#include "trader/trading_queries.hpp"
 #include "trader/trading_render.hpp"
 
 namespace polysim::trader {
@@ -21,6 +22,23 @@ namespace {
 
 constexpr std::size_t kMaxBody = 64 * 1024;
 constexpr auto kHashWaitLimit = std::chrono::seconds(2);
+
+// {"data":[…],"nextCursor":…}, the shape of every trader list.
+template <class Rows, class WriteRow>
+std::string page_json(const Rows& rows, const std::optional<std::string>& next_cursor, WriteRow write_row) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("data");
+  w.begin_array();
+  for (const auto& row : rows) write_row(w, row);
+  w.end_array();
+  w.key("nextCursor");
+  if (next_cursor) w.string(*next_cursor);
+  else w.null();
+  w.end_object();
+  return out;
+}
 constexpr std::size_t kMaxPasswordField = 2048;  // the policy bounds passwords; this bounds junk
 constexpr std::size_t kMaxTokenField = 256;
 
@@ -93,6 +111,13 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
     router_.add(Method::Delete, "/api/v1/orders/{order_id}", {R::CancelOrder, Tier::Default, any, "trading:write"});
     router_.add(Method::Get, "/api/v1/positions", {R::ListPositions, Tier::Default, any, "trading:read"});
     router_.add(Method::Get, "/api/v1/accounts", {R::ListAccounts, Tier::Default, any, "accounts:read"});
+    router_.add(Method::Get, "/api/v1/accounts/{account_id}", {R::GetAccount, Tier::Default, any, "accounts:read"});
+    router_.add(Method::Get, "/api/v1/accounts/{account_id}/equity",
+                {R::AccountEquity, Tier::Default, any, "accounts:read"});
+    router_.add(Method::Get, "/api/v1/markets", {R::ListMarkets, Tier::Default, any});
+    router_.add(Method::Get, "/api/v1/markets/{market}", {R::GetMarket, Tier::Default, any});
+    router_.add(Method::Get, "/api/v1/orders", {R::ListOrders, Tier::Default, any, "trading:read"});
+    router_.add(Method::Get, "/api/v1/fills", {R::ListFills, Tier::Default, any, "trading:read"});
   }
 }
 
@@ -602,17 +627,74 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
     }
     case TraderRoute::ListAccounts: {
       const auto& who = require_principal();
-      auto snapshot = co_await pool_.run([&] { return sync_.snapshot(who); });
+      const auto query = http::parse_query(req.query);
+      const auto status = account_status_query(query);
+      // No live broker account exists until a broker adapter is configured.
+      const bool paper = wants_paper_accounts(query);
+      auto accounts = co_await pool_.run([&] {
+        return paper ? trading_->accounts(who, status) : std::vector<engine::AccountView>{};
+      });
+      co_return json_response(200, page_json(accounts, std::optional<std::string>{},
+                                             [](JsonWriter& w, const engine::AccountView& a) { write_paper_account(w, a); }));
+    }
+    case TraderRoute::GetAccount: {
+      const auto& who = require_principal();
+      const std::string account_id(params.get("account_id"));
+      auto view = co_await pool_.run([&] { return trading_->account(who, account_id); });
+      std::string out;
+      JsonWriter w(out);
+      write_account_detail(w, view);
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::AccountEquity: {
+      const auto& who = require_principal();
+      const std::string account_id(params.get("account_id"));
+      const auto request = equity_query(http::parse_query(req.query), trading_->now());
+      auto points = co_await pool_.run([&] { return trading_->equity(who, account_id, request); });
       std::string out;
       JsonWriter w(out);
       w.begin_object();
+      w.key("accountId"); w.string(account_id);
+      w.key("interval"); w.string(request.interval == 3'600'000'000 ? "hour" : "day");
       w.key("data");
       w.begin_array();
-      for (const auto& a : snapshot.accounts) write_paper_account(w, a);
+      for (const auto& p : points) write_equity_point(w, p);
       w.end_array();
-      w.key("nextCursor"); w.null();
       w.end_object();
       co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::ListMarkets: {
+      require_principal();
+      const auto request = market_list_query(http::parse_query(req.query));
+      auto page = trading_->markets(request);  // in memory: no database, no pool
+      const auto now = trading_->now();
+      auto& board = trading_->board();
+      co_return json_response(200, page_json(page.rows, page.next_cursor, [&](JsonWriter& w, const engine::MarketPtr& m) {
+                                write_market(w, *m, board, now, std::nullopt);
+                              }));
+    }
+    case TraderRoute::GetMarket: {
+      require_principal();
+      const int depth = depth_query(http::parse_query(req.query));
+      auto market = trading_->market(std::string(params.get("market")));
+      std::string out;
+      JsonWriter w(out);
+      write_market(w, *market, trading_->board(), trading_->now(), depth);
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::ListOrders: {
+      const auto& who = require_principal();
+      const auto request = order_list_query(http::parse_query(req.query));
+      auto page = co_await pool_.run([&] { return trading_->orders(who, request); });
+      co_return json_response(200, page_json(page.rows, page.next_cursor,
+                                             [](JsonWriter& w, const store::OrderRecord& o) { write_order(w, o); }));
+    }
+    case TraderRoute::ListFills: {
+      const auto& who = require_principal();
+      const auto request = fill_list_query(http::parse_query(req.query));
+      auto page = co_await pool_.run([&] { return trading_->fills(who, request); });
+      co_return json_response(200, page_json(page.rows, page.next_cursor,
+                                             [](JsonWriter& w, const store::FillRecord& f) { write_fill(w, f); }));
     }
     case TraderRoute::ListPositions: {
       const auto& who = require_principal();

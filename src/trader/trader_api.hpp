@@ -57,6 +57,12 @@ enum class TraderRoute {
   CancelOrder,
   ListPositions,
   ListAccounts,
+  GetAccount,
+  AccountEquity,
+  ListMarkets,
+  GetMarket,
+  ListOrders,
+  ListFills,
 };
 
 // Who may call a route (20-trader-api.md §2.4).

@@ -93,9 +93,8 @@ std::string list_json(const std::vector<T>& rows, F&& write_row) {
 
 }  // namespace
 
-void write_paper_account(JsonWriter& w, const engine::AccountView& v) {
+void write_paper_account_fields(JsonWriter& w, const engine::AccountView& v) {
   const auto& a = v.account;
-  w.begin_object();
   w.key("accountId"); w.string(a.id);
   w.key("mode"); w.string("paper");
   w.key("stage"); w.string(a.stage);
@@ -116,6 +115,11 @@ void write_paper_account(JsonWriter& w, const engine::AccountView& v) {
   w.key("dayStartEquity"); w.string(engine::usd(a.day_start_equity));
   w.key("openOrdersCount"); w.number(a.open_orders_count);
   w.key("createdAt"); w.string(format_rfc3339_millis(a.created_at));
+}
+
+void write_paper_account(JsonWriter& w, const engine::AccountView& v) {
+  w.begin_object();
+  write_paper_account_fields(w, v);
   w.end_object();
 }
 

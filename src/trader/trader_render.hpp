@@ -32,6 +32,8 @@ std::string api_key_list_json(const std::vector<store::PersonalApiKey>& keys);
 
 // A paper Account of §9.1 (camelCase engine figures).
 void write_paper_account(JsonWriter& w, const engine::AccountView& account);
+// The Account's members without the braces, for objects that extend it.
+void write_paper_account_fields(JsonWriter& w, const engine::AccountView& account);
 
 // {"backupCodes":[…]}, optionally after `"<key_before>":true` (confirm says {"enabled":true,…}).
 std::string backup_codes_json(std::string_view key_before, const std::vector<std::string>& codes);

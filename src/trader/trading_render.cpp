@@ -3,6 +3,7 @@
 #include "core/decimal.hpp"
 #include "core/time_format.hpp"
 #include "engine/account_view.hpp"
+#include "trader/trader_render.hpp"
 
 namespace polysim::trader {
 
@@ -118,6 +119,91 @@ void write_position(JsonWriter& w, const PositionView& v) {
   w.key("status"); w.string(p.status);
   w.key("openedAt"); w.string(format_rfc3339_millis(p.opened_at));
   opt_time(w, "closedAt", p.closed_at);
+  w.end_object();
+}
+
+namespace {
+
+void book_side(JsonWriter& w, const std::vector<engine::BookLevel>& levels, int depth) {
+  w.begin_array();
+  for (std::size_t i = 0; i < levels.size() && static_cast<int>(i) < depth; ++i) {
+    w.begin_object();
+    w.key("price"); w.string(price(levels[i].price));
+    w.key("size"); w.string(shares(levels[i].size));
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+void write_market(JsonWriter& w, const store::MarketRecord& m, const engine::MarketBoard& board, std::int64_t now,
+                  std::optional<int> depth) {
+  const std::pair<const char*, const std::string*> outcomes[] = {{"YES", &m.yes_token_id}, {"NO", &m.no_token_id}};
+  w.begin_object();
+  w.key("marketId"); w.string(m.id);
+  w.key("slug"); w.string(m.slug);
+  w.key("question"); w.string(m.question);
+  w.key("category"); w.string(m.category);
+  w.key("status"); w.string(m.status);
+  opt_time(w, "endDate", m.end_date);
+  opt_text(w, "resolution", m.resolution);
+  w.key("tickSize"); w.string(price(m.tick_size));
+  w.key("minOrderSize"); w.string(shares(m.min_order_size));
+  w.key("takerFeeBps"); w.number(m.taker_fee_bps);
+  w.key("makerFeeBps"); w.number(m.maker_fee_bps);
+  w.key("outcomes");
+  w.begin_array();
+  for (const auto& [name, token] : outcomes) {
+    const auto book = board.book(*token);
+    const bool fresh = book && engine::is_fresh(*book, m.stale_after_s, now);
+    w.begin_object();
+    w.key("outcome"); w.string(name);
+    w.key("label"); w.string(std::string_view(name) == "YES" ? m.yes_label.value_or("Yes") : m.no_label.value_or("No"));
+    w.key("tokenId"); w.string(*token);
+    opt_price(w, "bestBid", fresh ? book->best_bid() : std::nullopt);
+    opt_price(w, "bestAsk", fresh ? book->best_ask() : std::nullopt);
+    w.end_object();
+  }
+  w.end_array();
+  if (depth) {
+    w.key("book");
+    w.begin_object();
+    for (const auto& [name, token] : outcomes) {
+      const auto book = board.book(*token);
+      w.key(name);
+      w.begin_object();
+      w.key("seq"); w.number(book ? book->seq : 0);
+      w.key("stale"); w.boolean(!book || !engine::is_fresh(*book, m.stale_after_s, now));
+      w.key("bids"); book_side(w, book ? book->bids : std::vector<engine::BookLevel>{}, *depth);
+      w.key("asks"); book_side(w, book ? book->asks : std::vector<engine::BookLevel>{}, *depth);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_equity_point(JsonWriter& w, const EquityPoint& p) {
+  const auto& s = p.snapshot;
+  w.begin_object();
+  w.key("at"); w.string(format_rfc3339_millis(p.at));
+  w.key("cash"); w.string(engine::usd(s.cash));
+  w.key("reserved"); w.string(engine::usd(s.reserved));
+  w.key("positionsValue"); w.string(engine::usd(s.positions_value));
+  w.key("equity"); w.string(engine::usd(s.equity));
+  w.key("peakEquity"); w.string(engine::usd(s.peak_equity));
+  w.key("drawdown"); w.string(engine::usd(s.drawdown));
+  w.end_object();
+}
+
+void write_account_detail(JsonWriter& w, const engine::AccountView& v) {
+  w.begin_object();
+  write_paper_account_fields(w, v);
+  w.key("positions");
+  w.begin_array();
+  for (const auto& line : v.positions) write_position(w, PositionView{line.position, line.mark, line.market_value});
+  w.end_array();
   w.end_object();
 }
 

@@ -12,5 +12,11 @@ namespace polysim::trader {
 void write_order(JsonWriter& w, const store::OrderRecord& o, const std::vector<store::FillRecord>* fills = nullptr);
 void write_fill(JsonWriter& w, const store::FillRecord& f);
 void write_position(JsonWriter& w, const PositionView& p);
+// The Market of §9.2; with `depth`, its books (at most that many levels a side).
+void write_market(JsonWriter& w, const store::MarketRecord& m, const engine::MarketBoard& board, std::int64_t now,
+                  std::optional<int> depth);
+void write_equity_point(JsonWriter& w, const EquityPoint& p);
+// Account + "positions": an account's detail.
+void write_account_detail(JsonWriter& w, const engine::AccountView& v);
 
 }  // namespace polysim::trader

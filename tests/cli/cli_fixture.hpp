@@ -24,7 +24,8 @@ class CliStoreTest : public ::testing::Test {
     store_ = std::make_unique<store::sqlite::SqliteStore>(store::sqlite::SqliteOptions{.path = db_path()});
     store_->migrate();
     context_ = std::make_unique<CommandContext>(
-        CommandContext{*store_, clock_, ids_, "test-operator", "https://app.example.com"});
+        CommandContext{*store_, clock_, ids_, "test-operator", "https://app.example.com", nullptr, store_.get(),
+                       store_.get()});
   }
 
   void TearDown() override {
@@ -37,6 +38,7 @@ class CliStoreTest : public ::testing::Test {
   std::string db_path() const { return (dir_ / "polysim.db").string(); }
   const std::filesystem::path& dir() const { return dir_; }
   store::Store& store() { return *store_; }
+  store::sqlite::SqliteStore& sqlite_store() { return *store_; }
   CommandContext& context() { return *context_; }
   ManualClock& clock() { return clock_; }
 

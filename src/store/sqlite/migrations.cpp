@@ -498,6 +498,21 @@ constexpr const char* kFrozenMarks = R"sql(
 ALTER TABLE positions ADD COLUMN mark_source_at_close TEXT;
 )sql";
 
+// Operator commands (CLI) that the engine's process executes in id order (40-trading-engine.md §2).
+constexpr const char* kEngineCommands = R"sql(
+CREATE TABLE engine_commands (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'done', 'failed')),
+  result TEXT,
+  created_at INTEGER NOT NULL,
+  done_at INTEGER
+);
+CREATE INDEX engine_commands_queued ON engine_commands(id) WHERE status = 'queued';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -508,6 +523,7 @@ const std::vector<Migration>& migrations() {
       {4, "devices", kDevices},
       {5, "engine", kEngine},
       {6, "frozen marks", kFrozenMarks},
+      {7, "engine commands", kEngineCommands},
   };
   return all;
 }

@@ -379,33 +379,51 @@ std::vector<FillRecord> SqliteStore::fills_of_order(std::string_view order_id) {
   });
 }
 
+namespace {
+
+constexpr std::string_view kSnapshotColumns =
+    "account_id, at, reason, cash, reserved, positions_value, equity, peak_equity, drawdown, realized_pnl, "
+    "unrealized_pnl, fees_paid, epoch";
+
+SnapshotRecord read_snapshot(const Statement& s) {
+  SnapshotRecord n;
+  n.account_id = s.text(0);
+  n.at = s.int64(1);
+  n.reason = s.text(2);
+  n.cash = s.int64(3);
+  n.reserved = s.int64(4);
+  n.positions_value = s.int64(5);
+  n.equity = s.int64(6);
+  n.peak_equity = s.int64(7);
+  n.drawdown = s.int64(8);
+  n.realized_pnl = s.int64(9);
+  n.unrealized_pnl = s.int64(10);
+  n.fees_paid = s.int64(11);
+  n.epoch = s.int64(12);
+  return n;
+}
+
+}  // namespace
+
 std::vector<SnapshotRecord> SqliteStore::list_snapshots(std::string_view account_id, std::int64_t from,
                                                         std::int64_t to) {
   return impl_->read([&](SqliteConnection& c) {
-    auto s = c.prepare(
-        "SELECT account_id, at, reason, cash, reserved, positions_value, equity, peak_equity, drawdown, realized_pnl, "
-        "unrealized_pnl, fees_paid, epoch FROM equity_snapshots WHERE account_id = ?1 AND at >= ?2 AND at < ?3 "
-        "ORDER BY at, id");
+    auto s = c.prepare("SELECT " + std::string(kSnapshotColumns) +
+                       " FROM equity_snapshots WHERE account_id = ?1 AND at >= ?2 AND at < ?3 ORDER BY at, id");
     s.bind(1, account_id).bind(2, from).bind(3, to);
     std::vector<SnapshotRecord> out;
-    while (s.step()) {
-      SnapshotRecord n;
-      n.account_id = s.text(0);
-      n.at = s.int64(1);
-      n.reason = s.text(2);
-      n.cash = s.int64(3);
-      n.reserved = s.int64(4);
-      n.positions_value = s.int64(5);
-      n.equity = s.int64(6);
-      n.peak_equity = s.int64(7);
-      n.drawdown = s.int64(8);
-      n.realized_pnl = s.int64(9);
-      n.unrealized_pnl = s.int64(10);
-      n.fees_paid = s.int64(11);
-      n.epoch = s.int64(12);
-      out.push_back(std::move(n));
-    }
+    while (s.step()) out.push_back(read_snapshot(s));
     return out;
+  });
+}
+
+std::optional<SnapshotRecord> SqliteStore::snapshot_at_or_before(std::string_view account_id, std::int64_t at) {
+  return impl_->read([&](SqliteConnection& c) -> std::optional<SnapshotRecord> {
+    auto s = c.prepare("SELECT " + std::string(kSnapshotColumns) +
+                       " FROM equity_snapshots WHERE account_id = ?1 AND at <= ?2 ORDER BY at DESC, id DESC LIMIT 1");
+    s.bind(1, account_id).bind(2, at);
+    if (!s.step()) return std::nullopt;
+    return read_snapshot(s);
   });
 }
 

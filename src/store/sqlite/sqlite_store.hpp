@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/device_store.hpp"
+#include "store/engine_command_store.hpp"
 #include "store/engine_store.hpp"
 #include "store/identity_store.hpp"
 #include "store/store.hpp"
@@ -19,7 +20,11 @@ struct SqliteOptions {
   int max_batch = 512;
 };
 
-class SqliteStore final : public Store, public IdentityStore, public DeviceStore, public EngineStore {
+class SqliteStore final : public Store,
+                          public IdentityStore,
+                          public DeviceStore,
+                          public EngineStore,
+                          public EngineCommandStore {
  public:
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
@@ -149,6 +154,7 @@ class SqliteStore final : public Store, public IdentityStore, public DeviceStore
   std::vector<OrderRecord> list_orders(const OrderQuery& query) override;
   std::vector<PositionRecord> list_positions(const PositionQuery& query) override;
   std::vector<FillRecord> fills_of_order(std::string_view order_id) override;
+  std::optional<SnapshotRecord> snapshot_at_or_before(std::string_view account_id, std::int64_t at) override;
   std::vector<SnapshotRecord> list_snapshots(std::string_view account_id, std::int64_t from, std::int64_t to) override;
   LedgerTotals ledger_totals(std::string_view account_id) override;
   std::vector<std::string> accounts_to_hold() override;
@@ -158,6 +164,14 @@ class SqliteStore final : public Store, public IdentityStore, public DeviceStore
   void save_market(const MarketRecord& market) override;
   void save_books(const std::vector<BookRecord>& books) override;
   std::vector<BookRecord> load_books() override;
+
+  // Operator commands for the engine (sqlite_engine_command_store.cpp)
+  std::int64_t enqueue_engine_command(std::string_view kind, std::string_view target, std::string_view payload,
+                                      std::int64_t now) override;
+  std::vector<EngineCommandRecord> queued_engine_commands(std::int64_t after_id, int limit) override;
+  void finish_engine_command(std::int64_t id, std::string_view status, std::string_view result,
+                             std::int64_t now) override;
+  std::optional<EngineCommandRecord> find_engine_command(std::int64_t id) override;
 
  private:
   struct Impl;

@@ -1,9 +1,9 @@
-#include "partner/cursor_codec.hpp"
+#include "core/cursor_codec.hpp"
 
 #include "core/crypto.hpp"
 #include "core/encoding.hpp"
 
-namespace polysim::partner {
+namespace polysim {
 
 namespace {
 constexpr std::uint8_t kVersion = 1;
@@ -70,4 +70,4 @@ std::optional<std::vector<std::uint8_t>> CursorCodec::decode(std::string_view cu
   return std::vector<std::uint8_t>(bytes->begin() + header, bytes->end() - kMacSize);
 }
 
-}  // namespace polysim::partner
+}  // namespace polysim

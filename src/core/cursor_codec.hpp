@@ -1,4 +1,4 @@
-// Opaque, tamper-proof list cursors (10-partner-api.md §9.2): version, kind, bound id, a hash
+// Opaque, tamper-proof list cursors (10-partner-api.md §9.2, also the trader lists): version, kind, bound id, a hash
 // of the filters, the keyset of the last row shown, and a truncated HMAC over all of it. A
 // cursor is only accepted for the same kind, owner and filters it was issued for.
 #pragma once
@@ -10,9 +10,9 @@
 
 #include "core/uuid.hpp"
 
-namespace polysim::partner {
+namespace polysim {
 
-enum class CursorKind : std::uint8_t { Trades = 1, AccountList = 2 };
+enum class CursorKind : std::uint8_t { Trades = 1, AccountList = 2, TraderOrders = 3, TraderFills = 4, TraderMarkets = 5 };
 
 class CursorCodec {
  public:
@@ -34,4 +34,4 @@ void append_uuid(std::vector<std::uint8_t>& out, const Uuid& id);
 std::int64_t read_int64(const std::vector<std::uint8_t>& in, std::size_t offset);
 Uuid read_uuid(const std::vector<std::uint8_t>& in, std::size_t offset);
 
-}  // namespace polysim::partner
+}  // namespace polysim
