@@ -56,7 +56,8 @@ boost::json::object order(const Trader& t, int n) {
   return o;
 }
 
-void place_until_the_server_dies(const ServerProcess& server, Trader& t, std::atomic<bool>& stop) {
+void place_until_the_server_dies(const ServerProcess& server, Trader& t, std::atomic<bool>& stop,
+                                 std::atomic<int>& acknowledged) {
   std::optional<HttpConnection> c;
   // Below the default tier's 200 requests a minute per principal, so nothing is rate limited.
   for (int n = 0; n < 190 && !stop.load(); ++n) {
@@ -71,6 +72,7 @@ void place_until_the_server_dies(const ServerProcess& server, Trader& t, std::at
         const auto o = r.json().as_object();
         t.acked[client_id] = Acked{std::string(o.at("orderId").as_string()), std::string(o.at("status").as_string()),
                                    std::string(o.at("filledSize").as_string())};
+        ++acknowledged;
       } else {
         ADD_FAILURE() << client_id << ": " << r.summary();
       }
@@ -108,9 +110,13 @@ TEST(EngineCrash, AcknowledgedOrdersSurviveKillNineAndInvariantsHold) {
   }
 
   std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
   std::vector<std::thread> threads;
-  for (auto& t : traders) threads.emplace_back([&] { place_until_the_server_dies(server, t, stop); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (auto& t : traders) threads.emplace_back([&] { place_until_the_server_dies(server, t, stop, acknowledged); });
+  // Killed mid-stream: once a fifth of the orders are acknowledged, whatever the machine's speed.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (acknowledged.load() < kTraders * 190 / 5 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   server.kill9();
   stop = true;
   for (auto& th : threads) th.join();

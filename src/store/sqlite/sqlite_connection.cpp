@@ -78,7 +78,19 @@ std::optional<std::string> Statement::opt_text(int col) const {
   return text(col);
 }
 
+namespace {
+
+// Memory statistics take a process-wide mutex on every SQLite allocation, which the writer and
+// the readers then fight over; nothing here reads them. Must run before SQLite initialises.
+const bool kMemoryStatisticsOff = [] {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  return true;
+}();
+
+}  // namespace
+
 SqliteConnection::SqliteConnection(const std::string& path, std::string_view synchronous, bool read_only) {
+  (void)kMemoryStatisticsOff;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr); rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -110,8 +122,8 @@ void SqliteConnection::exec(std::string_view sql) {
 }
 
 Statement SqliteConnection::prepare(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return Statement(it->second);
   std::string key(sql);
-  if (auto it = cache_.find(key); it != cache_.end()) return Statement(it->second);
   sqlite3_stmt* stmt = nullptr;
   if (int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                   nullptr);

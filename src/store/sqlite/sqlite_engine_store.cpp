@@ -119,6 +119,28 @@ PositionRecord read_position(const Statement& s) {
   return p;
 }
 
+// INSERT … ON CONFLICT DO UPDATE rather than INSERT OR REPLACE: a replace deletes the row and
+// inserts it again, rewriting every index entry; an upsert touches only what changed.
+std::string upsert_sql(std::string_view table, std::string_view columns, std::string_view key, int count) {
+  std::string sql = "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES (";
+  for (int i = 1; i <= count; ++i) sql += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  sql += ") ON CONFLICT(" + std::string(key) + ") DO UPDATE SET ";
+  bool first = true;
+  std::size_t start = 0;
+  while (start < columns.size()) {
+    auto end = columns.find(',', start);
+    if (end == std::string_view::npos) end = columns.size();
+    auto name = columns.substr(start, end - start);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    if (name != key) {
+      sql += (first ? "" : ", ") + std::string(name) + " = excluded." + std::string(name);
+      first = false;
+    }
+    start = end + 1;
+  }
+  return sql;
+}
+
 void apply_write_set(SqliteConnection& c, const WriteSet& w) {
   for (const auto& a : w.accounts) {
     auto s = c.prepare(
@@ -135,9 +157,8 @@ void apply_write_set(SqliteConnection& c, const WriteSet& w) {
     if (c.changes() != 1) throw SqliteError(1, "engine write for an unknown account");
   }
   for (const auto& o : w.orders) {
-    auto s = c.prepare("INSERT OR REPLACE INTO orders (" + std::string(kOrderColumns) +
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                       "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)");
+    static const std::string sql = upsert_sql("orders", kOrderColumns, "order_id", 30);
+    auto s = c.prepare(sql);
     s.bind(1, o.order_id).bind(2, o.account_id).bind(3, o.market_id).bind(4, o.token_id).bind(5, o.outcome);
     s.bind(6, o.side).bind(7, o.order_type).bind(8, o.time_in_force).bind(9, o.limit_price).bind(10, o.worst_price);
     s.bind(11, o.size).bind(12, o.notional).bind(13, o.post_only).bind(14, o.expires_at).bind(15, o.status);
@@ -148,8 +169,8 @@ void apply_write_set(SqliteConnection& c, const WriteSet& w) {
     s.run();
   }
   for (const auto& p : w.positions) {
-    auto s = c.prepare("INSERT OR REPLACE INTO positions (" + std::string(kPositionColumns) +
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+    static const std::string sql = upsert_sql("positions", kPositionColumns, "position_id", 16);
+    auto s = c.prepare(sql);
     s.bind(1, p.position_id).bind(2, p.account_id).bind(3, p.market_id).bind(4, p.token_id).bind(5, p.outcome);
     s.bind(6, p.size).bind(7, p.reserved_size).bind(8, p.cost_basis).bind(9, p.realized_pnl).bind(10, p.status);
     s.bind(11, p.mark_at_close).bind(12, p.opened_at).bind(13, p.closed_at).bind(14, p.epoch).bind(15, p.updated_at).bind(16, p.mark_source_at_close);

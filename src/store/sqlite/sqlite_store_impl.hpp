@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -112,6 +113,8 @@ struct SqliteStore::Impl {
   std::deque<std::shared_ptr<WriteJob>> queue;
   bool stopping = false;
   std::thread writer;
+  std::thread checkpointer;
+  std::condition_variable checkpoint_cv;  // its own: a notify_one for the writer must reach the writer
 
   // Readers: connections reused across calls, opened on demand.
   std::mutex readers_mutex;
@@ -123,7 +126,11 @@ struct SqliteStore::Impl {
 
   void start_writer() {
     auto conn = std::make_shared<SqliteConnection>(options.path, options.synchronous, false);
+    // Checkpoints copy the WAL into the database and sync it; on the writer they would stall
+    // every commit queued behind them, so a thread of their own runs them instead.
+    conn->exec("PRAGMA wal_autocheckpoint=0");
     writer = std::thread([this, conn] { writer_loop(*conn); });
+    checkpointer = std::thread([this] { checkpoint_loop(); });
   }
 
   void stop_writer() {
@@ -132,7 +139,27 @@ struct SqliteStore::Impl {
       stopping = true;
     }
     queue_cv.notify_all();
+    checkpoint_cv.notify_all();
     if (writer.joinable()) writer.join();
+    if (checkpointer.joinable()) checkpointer.join();
+  }
+
+  // PASSIVE never blocks the writer or readers; it copies what no reader still needs.
+  void checkpoint_loop() {
+    std::unique_ptr<SqliteConnection> conn;
+    std::unique_lock lock(queue_mutex);
+    while (!stopping) {
+      checkpoint_cv.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping; });
+      if (stopping) break;
+      lock.unlock();
+      try {
+        if (!conn) conn = std::make_unique<SqliteConnection>(options.path, options.synchronous, false);
+        conn->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (const std::exception&) {
+        conn.reset();  // reopened on the next round; a missed checkpoint only lets the WAL grow
+      }
+      lock.lock();
+    }
   }
 
   void writer_loop(SqliteConnection& conn) {
@@ -160,14 +187,15 @@ struct SqliteStore::Impl {
       if (began) {
         for (std::size_t i = 0; i < batch.size(); ++i) {
           try {
-            conn.exec("SAVEPOINT job");
+            // Prepared once per connection: sqlite3_exec would parse them for every job.
+            conn.prepare("SAVEPOINT job").run();
             try {
               batch[i]->run(conn);
-              conn.exec("RELEASE job");
+              conn.prepare("RELEASE job").run();
             } catch (...) {
               errors[i] = std::current_exception();
-              conn.exec("ROLLBACK TO job");
-              conn.exec("RELEASE job");
+              conn.prepare("ROLLBACK TO job").run();
+              conn.prepare("RELEASE job").run();
             }
           } catch (...) {
             if (!errors[i]) errors[i] = std::current_exception();
