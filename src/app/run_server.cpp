@@ -202,8 +202,10 @@ int run_server(const Config& config) {
   cors.load();
   trader::SyncService sync(store, trading_engine);
   trader::TradingService trading(store, store, trading_engine, CursorCodec(secrets.cursor_secret));
+  trader::SignalService signals(store, store, store, store, trading_engine, clock, CursorCodec(secrets.cursor_secret),
+                                trader::SignalSettings{config.public_base_url, secrets.data_key_hex});
   trader::TraderApi trader_api(identity, sessions, credentials, cors, sync, guard, pool, auth_pool,
-                               trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix}, &trading);
+                               trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix}, &trading, &signals);
 
   http::ServerLimits limits;
   limits.header_timeout = config.http_header_timeout;

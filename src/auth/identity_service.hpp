@@ -76,7 +76,7 @@ struct PasswordChanged {
   int devices_revoked = 0;
 };
 
-enum class PrincipalKind { User, Device, ApiKey };
+enum class PrincipalKind { User, Device, ApiKey, Webhook };
 
 // The authenticated trader behind a credential: an access token (a session), a device token or
 // a personal API key (20-trader-api.md §2.1).

@@ -12,7 +12,7 @@
 
 namespace polysim {
 
-enum class CursorKind : std::uint8_t { Trades = 1, AccountList = 2, TraderOrders = 3, TraderFills = 4, TraderMarkets = 5 };
+enum class CursorKind : std::uint8_t { Trades = 1, AccountList = 2, TraderOrders = 3, TraderFills = 4, TraderMarkets = 5, TraderSignals = 6 };
 
 class CursorCodec {
  public:

@@ -375,6 +375,11 @@ void Engine::place(OrderRequest request, std::function<void(PlaceResult)> done) 
   shard.post([this, &shard, request = std::move(request), done = std::move(done)]() mutable {
     std::optional<EngineError> error;
     auto* state = shard.account(request.account_id, error);
+    if (state && request.owner &&
+        (state->account.tenant_id != request.owner->first || state->account.user_id != request.owner->second)) {
+      state = nullptr;
+      error = EngineError{EngineCode::AccountNotFound, "No such account."};
+    }
     if (!state) {
       shard.release(request.account_id);
       PlaceResult r;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "engine/taker_walk.hpp"
 
@@ -36,6 +37,9 @@ struct OrderRequest {
   std::string origin = "api";              // web | desktop | api | signal | app
   std::optional<std::string> app_id;
   bool record_rejection = false;
+  // When set, the account must belong to this tenant's user, else ACCOUNT_NOT_FOUND: the shard
+  // holds the account, so surfaces need no database read to check ownership per order.
+  std::optional<std::pair<std::string, std::int64_t>> owner;
 
   TimeInForce effective_time_in_force() const {
     if (time_in_force) return *time_in_force;

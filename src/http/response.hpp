@@ -15,6 +15,7 @@ struct Response {
   // For the access log and metrics only; never sent.
   std::string_view log_route;  // must point at storage that outlives the request (route table, literal)
   std::string log_tenant;
+  std::string log_path;  // when set, logged instead of the request path (a path carrying a secret)
 
   // Characters that could split a header (CR, LF, NUL) are dropped from name and value.
   void set_header(std::string_view name, std::string_view value);

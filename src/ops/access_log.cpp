@@ -12,6 +12,7 @@ AccessLog::AccessLog(std::shared_ptr<spdlog::logger> logger, Metrics& metrics, b
 void AccessLog::on_response(std::string_view listener, const http::Request& req, const http::Response& res,
                             std::chrono::microseconds latency) {
   const std::string_view route = res.log_route.empty() ? std::string_view("unmatched") : std::string_view(res.log_route);
+  const std::string_view path = res.log_path.empty() ? req.path : std::string_view(res.log_path);
   metrics_.record_request(listener, route, res.status, latency.count());
   if (!enabled_ || !logger_->should_log(spdlog::level::info)) return;
   if (json_) {
@@ -22,7 +23,7 @@ void AccessLog::on_response(std::string_view listener, const http::Request& req,
     w.key("request_id"); w.string(req.request_id);
     w.key("listener"); w.string(listener);
     w.key("method"); w.string(req.method_text);
-    w.key("path"); w.string(req.path.substr(0, 256));
+    w.key("path"); w.string(path.substr(0, 256));
     w.key("route"); w.string(route);
     w.key("tenant"); w.string(res.log_tenant);
     w.key("status"); w.number(res.status);
@@ -32,7 +33,7 @@ void AccessLog::on_response(std::string_view listener, const http::Request& req,
     logger_->info("{}", line);
   } else {
     logger_->info("request_id={} {} {} route={} tenant={} status={} latency_us={} peer={}", req.request_id,
-                  req.method_text, req.path.substr(0, 256), route, res.log_tenant.empty() ? "-" : res.log_tenant,
+                  req.method_text, path.substr(0, 256), route, res.log_tenant.empty() ? "-" : res.log_tenant,
                   res.status, latency.count(), req.peer_ip);
   }
 }

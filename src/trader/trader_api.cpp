@@ -13,6 +13,9 @@
 #include "trader/trader_body.hpp"
 #include "trader/trader_render.hpp"
 #include "trader/order_body.hpp"
+#include "trader/signal_body.hpp"
+#include "trader/signal_queries.hpp"
+#include "trader/signal_render.hpp"
 #include "trader/trading_queries.hpp"
 #include "trader/trading_render.hpp"
 
@@ -61,7 +64,7 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
                      auth::CredentialChecker& credentials, CorsPolicy& cors, SyncService& sync,
                      limit::FailOpenGuard& limiter,
                      http::BlockingPool& pool, http::BlockingPool& auth_pool, TraderApiSettings settings,
-                     TradingService* trading)
+                     TradingService* trading, SignalService* signals)
     : identity_(identity),
       sessions_(sessions),
       credentials_(credentials),
@@ -71,7 +74,8 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
       pool_(pool),
       auth_pool_(auth_pool),
       settings_(std::move(settings)),
-      trading_(trading) {
+      trading_(trading),
+      signals_(signals) {
   using http::Method;
   using R = TraderRoute;
   const auto anon = Access::Anonymous, any = Access::AnyPrincipal, user = Access::UserOnly;
@@ -118,6 +122,19 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
     router_.add(Method::Get, "/api/v1/markets/{market}", {R::GetMarket, Tier::Default, any});
     router_.add(Method::Get, "/api/v1/orders", {R::ListOrders, Tier::Default, any, "trading:read"});
     router_.add(Method::Get, "/api/v1/fills", {R::ListFills, Tier::Default, any, "trading:read"});
+    if (signals_) {
+      // Literal segments before /signals/{signal_id}: the first matching pattern wins.
+      router_.add(Method::Post, "/api/v1/signals", {R::SubmitSignal, Tier::Default, any, "signals:write"});
+      router_.add(Method::Get, "/api/v1/signals", {R::ListSignals, Tier::Default, any, "trading:read"});
+      router_.add(Method::Get, "/api/v1/signals/targets", {R::GetSignalTargets, Tier::Default, user});
+      router_.add(Method::Put, "/api/v1/signals/targets", {R::PutSignalTargets, Tier::Default, user});
+      router_.add(Method::Post, "/api/v1/signals/webhooks", {R::CreateWebhook, Tier::Default, user});
+      router_.add(Method::Get, "/api/v1/signals/webhooks", {R::ListWebhooks, Tier::Default, user});
+      router_.add(Method::Post, "/api/v1/signals/webhooks/{webhook_id}/rotate", {R::RotateWebhook, Tier::Default, user});
+      router_.add(Method::Delete, "/api/v1/signals/webhooks/{webhook_id}", {R::DeleteWebhook, Tier::Default, user});
+      router_.add(Method::Post, "/api/v1/signals/webhook/{key}", {R::DeliverWebhook, Tier::Default, anon});
+      router_.add(Method::Get, "/api/v1/signals/{signal_id}", {R::GetSignal, Tier::Default, any, "trading:read"});
+    }
   }
 }
 
@@ -206,6 +223,8 @@ Task<http::Response> TraderApi::handle(http::Request& req, http::BodyReader& bod
                  "Idempotent-Replayed");
   }
   if (origin_header) r.set_header("Vary", "Origin");
+  // A url-mode webhook secret in the path is logged by its prefix only (§10.4).
+  if (req.path.starts_with("/api/v1/signals/webhook/wh_")) r.log_path = loggable_trader_path(req.path);
   co_return r;
 }
 
@@ -230,6 +249,11 @@ Task<http::Response> TraderApi::handle_route(http::Request& req, http::BodyReade
     co_return r;
   }
   const auto& info = match.route->payload;
+  if (info.route == TraderRoute::DeliverWebhook) {
+    auto delivered = co_await deliver_webhook(req, body_reader, match.params, ip_bucket);
+    delivered.log_route = match.route->pattern;
+    co_return delivered;
+  }
 
   // IP tiers are charged before authentication; principal tiers after it, to the principal
   // (or, for a failed or absent credential, to the address).
@@ -719,8 +743,168 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       w.end_object();
       co_return json_response(200, std::move(out));
     }
+    case TraderRoute::SubmitSignal: {
+      const auto& who = require_principal();
+      std::optional<std::string> header_key;
+      if (auto h = req.header("Idempotency-Key")) header_key = std::string(*h);
+      const auto request = parse_signal_body(body, header_key);
+      auto submitted = co_await pool_.run([&] { return signals_->submit(who, request); });
+      auto response = json_response(submitted.replayed ? 200 : 201, signal_json(submitted.signal));
+      if (submitted.replayed) response.set_header("Idempotent-Replayed", "true");
+      co_return response;
+    }
+    case TraderRoute::ListSignals: {
+      const auto& who = require_principal();
+      const auto request = signal_list_query(http::parse_query(req.query));
+      auto page = co_await pool_.run([&] { return signals_->signals(who, request); });
+      co_return json_response(200, page_json(page.rows, page.next_cursor,
+                                             [](JsonWriter& w, const store::SignalRecord& s) { write_signal(w, s); }));
+    }
+    case TraderRoute::GetSignal: {
+      const auto& who = require_principal();
+      const std::string signal_id(params.get("signal_id"));
+      auto signal = co_await pool_.run([&] { return signals_->signal(who, signal_id); });
+      co_return json_response(200, signal_json(signal));
+    }
+    case TraderRoute::GetSignalTargets: {
+      const auto& who = require_principal();
+      auto ids = co_await pool_.run([&] { return signals_->targets(who); });
+      co_return json_response(200, signal_targets_json(ids));
+    }
+    case TraderRoute::PutSignalTargets: {
+      const auto& who = require_principal();
+      const auto wanted = parse_signal_targets(body);
+      auto ids = co_await pool_.run([&] { return signals_->set_targets(who, wanted); });
+      co_return json_response(200, signal_targets_json(ids));
+    }
+    case TraderRoute::CreateWebhook: {
+      const auto& who = require_principal();
+      const auto request = parse_webhook_create(body);
+      auto issued = co_await pool_.run([&] { return signals_->create_webhook(who, request); });
+      co_return json_response(201, issued_webhook_json(issued));
+    }
+    case TraderRoute::ListWebhooks: {
+      const auto& who = require_principal();
+      auto hooks = co_await pool_.run([&] { return signals_->webhooks(who); });
+      co_return json_response(200, page_json(hooks, std::optional<std::string>{},
+                                             [](JsonWriter& w, const store::WebhookRecord& h) { write_webhook(w, h); }));
+    }
+    case TraderRoute::RotateWebhook: {
+      const auto& who = require_principal();
+      const std::string webhook_id(params.get("webhook_id"));
+      auto issued = co_await pool_.run([&] { return signals_->rotate_webhook(who, webhook_id); });
+      co_return json_response(200, issued_webhook_json(issued));
+    }
+    case TraderRoute::DeleteWebhook: {
+      const auto& who = require_principal();
+      const std::string webhook_id(params.get("webhook_id"));
+      co_await pool_.run([&] { signals_->delete_webhook(who, webhook_id); });
+      co_return no_content();
+    }
+    case TraderRoute::DeliverWebhook: break;  // deliver_webhook, before authentication
   }
   co_return error_response(500, "internal_error", "Something went wrong on our side.");
+}
+
+namespace {
+
+constexpr std::size_t kMaxWebhookBody = 16 * 1024;
+
+bool is_text_plain(std::string_view type) {
+  const auto semicolon = type.find(';');
+  auto media = type.substr(0, semicolon);
+  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return http::iequals(media, "text/plain");
+}
+
+std::optional<std::string> header_text(const http::Request& req, std::string_view name) {
+  if (auto h = req.header(name)) return std::string(*h);
+  return std::nullopt;
+}
+
+http::Response service_busy() {
+  auto busy = auth::AuthFailure(503, "service_unavailable", "The service is unavailable. Retry shortly.");
+  busy.retry_after_s = 1;
+  return error_response(busy);
+}
+
+}  // namespace
+
+Task<http::Response> TraderApi::deliver_webhook(http::Request& req, http::BodyReader& body_reader,
+                                                const http::PathParams& params, const std::string& ip_bucket) {
+  const std::string key(params.get("key"));
+  std::optional<http::Response> refused;  // before authentication: charged to the address
+  std::string text;
+  const auto type = req.header("Content-Type");
+  if (req.content_length && *req.content_length > kMaxWebhookBody) {
+    refused = error_response(413, "payload_too_large", "The request body is too large.");
+  } else if (type && !is_json_media_type(*type) && !is_text_plain(*type)) {
+    refused = error_response(415, "unsupported_media_type", "Send the body as application/json or text/plain.");
+  } else {
+    const auto status = co_await body_reader.read(kMaxWebhookBody, text);
+    if (status == http::BodyStatus::TooLarge) {
+      refused = error_response(413, "payload_too_large", "The request body is too large.");
+    } else if (status == http::BodyStatus::Failed) {
+      refused = error_response(400, "invalid_json", "The request body could not be read.");
+      refused->close_connection = true;
+    }
+  }
+  std::optional<WebhookPrincipal> hook;
+  if (!refused) {
+    const auto timestamp = header_text(req, "X-Polysim-Timestamp");
+    const auto signature = header_text(req, "X-Polysim-Signature");
+    try {
+      auto check = pool_.run(
+          [this, &key, &timestamp, &signature, &text] { return signals_->authenticate_webhook(key, timestamp, signature, text); });
+      hook = co_await std::move(check);
+    } catch (const auth::AuthFailure& f) {
+      refused = error_response(f);
+    } catch (const store::StoreUnavailable&) {
+      refused = service_busy();
+    }
+  }
+  // A failed credential counts in its address's bucket, a webhook in its own (§3.1).
+  const std::string bucket = hook ? hook->principal.bucket : ip_bucket;
+  const auto verdict = charge(limiter_, Tier::Default, bucket);
+  http::Response response;
+  if (!verdict.admitted) {
+    response = rate_limited_response(Tier::Default, verdict);
+  } else if (refused) {
+    response = std::move(*refused);
+  } else {
+    const auto header_key = header_text(req, "Idempotency-Key");
+    try {
+      response = co_await webhook_signal(*hook, header_key, text);
+    } catch (const auth::AuthFailure& f) {
+      response = error_response(f);
+    } catch (const store::StoreUnavailable&) {
+      response = service_busy();
+    }
+  }
+  if (hook) response.log_tenant = hook->principal.tenant_id;
+  apply_tier_headers(response, verdict);
+  co_return response;
+}
+
+Task<http::Response> TraderApi::webhook_signal(const WebhookPrincipal& hook,
+                                               const std::optional<std::string>& idempotency_key,
+                                               const std::string& text) {
+  auto parsed = parse_json(text);
+  if (auto* err = std::get_if<JsonParseError>(&parsed))
+    co_return error_response(400, "invalid_json", "The body is not valid JSON: " + err->message);
+  if (!std::get<JsonValue>(parsed).is_object())
+    co_return error_response(400, "invalid_json", "The body must be a JSON object.");
+  SignalDefaults defaults;
+  defaults.size_type = hook.webhook.default_size_type;
+  defaults.size = hook.webhook.default_size;
+  if (hook.webhook.default_order_type)
+    defaults.order_type = *hook.webhook.default_order_type == "limit" ? engine::OrderType::Limit : engine::OrderType::Market;
+  const auto request = parse_webhook_signal_body(std::get<JsonValue>(parsed), defaults, idempotency_key);
+  auto submitted = co_await pool_.run([&] { return signals_->deliver(hook, request); });
+  auto response = json_response(submitted.replayed ? 200 : 201, signal_json(submitted.signal));
+  if (submitted.replayed) response.set_header("Idempotent-Replayed", "true");
+  co_return response;
 }
 
 }  // namespace polysim::trader

@@ -16,6 +16,7 @@
 #include "http/router.hpp"
 #include "limit/fail_open_guard.hpp"
 #include "trader/cors_policy.hpp"
+#include "trader/signal_service.hpp"
 #include "trader/sync_service.hpp"
 #include "trader/trader_limits.hpp"
 #include "trader/trading_service.hpp"
@@ -63,6 +64,16 @@ enum class TraderRoute {
   GetMarket,
   ListOrders,
   ListFills,
+  SubmitSignal,
+  ListSignals,
+  GetSignal,
+  GetSignalTargets,
+  PutSignalTargets,
+  CreateWebhook,
+  ListWebhooks,
+  RotateWebhook,
+  DeleteWebhook,
+  DeliverWebhook,
 };
 
 // Who may call a route (20-trader-api.md §2.4).
@@ -85,7 +96,7 @@ class TraderApi {
   // routes' database calls behind Argon2id.
   TraderApi(auth::IdentityService& identity, auth::SessionChecker& sessions, auth::CredentialChecker& credentials,
             CorsPolicy& cors, SyncService& sync, limit::FailOpenGuard& limiter, http::BlockingPool& pool, http::BlockingPool& auth_pool,
-            TraderApiSettings settings, TradingService* trading = nullptr);
+            TraderApiSettings settings, TradingService* trading = nullptr, SignalService* signals = nullptr);
 
   Task<http::Response> handle(http::Request& request, http::BodyReader& body);
   http::Response protocol_error(int status) const;
@@ -107,6 +118,12 @@ class TraderApi {
   Task<http::Response> dispatch(TraderRoute route, http::Request& request, const http::PathParams& params,
                                 const JsonValue* body, const std::optional<auth::TraderPrincipal>& principal,
                                 const auth::CallContext& ctx);
+  // POST /api/v1/signals/webhook/{key}: the credential is the path or the body's signature, so the
+  // body is read before authentication (20-trader-api.md §10.4).
+  Task<http::Response> deliver_webhook(http::Request& request, http::BodyReader& body, const http::PathParams& params,
+                                       const std::string& ip_bucket);
+  Task<http::Response> webhook_signal(const WebhookPrincipal& hook, const std::optional<std::string>& idempotency_key,
+                                      const std::string& body);
 
   auth::IdentityService& identity_;
   auth::SessionChecker& sessions_;
@@ -118,6 +135,7 @@ class TraderApi {
   http::BlockingPool& auth_pool_;
   TraderApiSettings settings_;
   TradingService* trading_;
+  SignalService* signals_;
   http::Router<RouteInfo> router_;
 };
 

@@ -32,7 +32,7 @@ std::vector<std::string> TradingService::own_account_ids(const auth::TraderPrinc
 }
 
 PlacedOrder TradingService::place(const auth::TraderPrincipal& who, engine::OrderRequest request) {
-  owned_account(who, request.account_id);
+  request.owner = std::pair{who.tenant_id, who.user_id};
   auto result = engine_.place_sync(std::move(request));
   if (result.error) throw engine_failure(*result.error);
   return PlacedOrder{*result.order, result.replayed};
@@ -96,7 +96,7 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-auth::AuthFailure invalid_cursor() { return auth::validation_failure("cursor", "is not a cursor of this list"); }
+auth::AuthFailure invalid_cursor() { return auth::AuthFailure(400, "invalid_cursor", "The cursor is not one of this list."); }
 
 }  // namespace
 

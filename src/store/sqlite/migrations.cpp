@@ -513,6 +513,81 @@ CREATE TABLE engine_commands (
 CREATE INDEX engine_commands_queued ON engine_commands(id) WHERE status = 'queued';
 )sql";
 
+// Signals with their per-target results, default signal targets, signal webhooks
+// (20-trader-api.md §10).
+constexpr const char* kSignals = R"sql(
+CREATE TABLE signals (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  user_id INTEGER NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('api', 'webhook')),
+  webhook_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'partial', 'failed')),
+  action TEXT NOT NULL,
+  market_id TEXT NOT NULL,
+  outcome TEXT,
+  size_type TEXT,
+  size INTEGER,
+  order_type TEXT NOT NULL,
+  limit_price INTEGER,
+  time_in_force TEXT,
+  worst_price INTEGER,
+  max_slippage_bps INTEGER,
+  idempotency_key TEXT,
+  fingerprint TEXT NOT NULL,
+  label TEXT,
+  metadata TEXT,
+  targets TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (user_id, idempotency_key)
+);
+CREATE INDEX signals_user ON signals(user_id, received_at DESC, id DESC);
+
+CREATE TABLE signal_results (
+  signal_id TEXT NOT NULL REFERENCES signals(id),
+  idx INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  status TEXT NOT NULL,
+  order_id TEXT,
+  filled_size INTEGER,
+  filled_notional INTEGER,
+  capped INTEGER NOT NULL,
+  reason TEXT,
+  error TEXT,
+  error_message TEXT,
+  PRIMARY KEY (signal_id, idx)
+);
+
+CREATE TABLE signal_targets (
+  user_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, position)
+);
+
+CREATE TABLE signal_webhooks (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  user_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  auth TEXT NOT NULL CHECK (auth IN ('url', 'hmac')),
+  prefix TEXT NOT NULL,
+  secret_hash BLOB NOT NULL UNIQUE,
+  sealed_secret TEXT,
+  targets TEXT,
+  default_size_type TEXT,
+  default_size INTEGER,
+  default_order_type TEXT,
+  created_at INTEGER NOT NULL,
+  rotated_at INTEGER,
+  deleted_at INTEGER
+);
+CREATE INDEX signal_webhooks_user ON signal_webhooks(user_id) WHERE deleted_at IS NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -524,6 +599,7 @@ const std::vector<Migration>& migrations() {
       {5, "engine", kEngine},
       {6, "frozen marks", kFrozenMarks},
       {7, "engine commands", kEngineCommands},
+      {8, "signals", kSignals},
   };
   return all;
 }

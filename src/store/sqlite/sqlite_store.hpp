@@ -10,6 +10,7 @@
 #include "store/engine_command_store.hpp"
 #include "store/engine_store.hpp"
 #include "store/identity_store.hpp"
+#include "store/signal_store.hpp"
 #include "store/store.hpp"
 
 namespace polysim::store::sqlite {
@@ -24,7 +25,8 @@ class SqliteStore final : public Store,
                           public IdentityStore,
                           public DeviceStore,
                           public EngineStore,
-                          public EngineCommandStore {
+                          public EngineCommandStore,
+                          public SignalStore {
  public:
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
@@ -172,6 +174,26 @@ class SqliteStore final : public Store,
   void finish_engine_command(std::int64_t id, std::string_view status, std::string_view result,
                              std::int64_t now) override;
   std::optional<EngineCommandRecord> find_engine_command(std::int64_t id) override;
+
+  // Signals, signal targets and webhooks (sqlite_signal_store.cpp)
+  bool create_signal(const SignalRecord& signal) override;
+  std::optional<SignalRecord> find_signal(std::int64_t user_id, std::string_view signal_id) override;
+  std::optional<SignalRecord> find_signal_by_key(std::int64_t user_id, std::string_view idempotency_key) override;
+  std::vector<SignalRecord> list_signals(const SignalQuery& query) override;
+  void record_signal_result(std::string_view signal_id, const SignalResultRecord& result, std::int64_t now) override;
+  void finish_signal(std::string_view signal_id, std::string_view status, std::int64_t now) override;
+  std::vector<std::string> signal_targets(std::int64_t user_id) override;
+  void replace_signal_targets(std::int64_t user_id, const std::vector<std::string>& account_ids,
+                              std::int64_t now) override;
+  bool create_webhook(const WebhookRecord& webhook, std::string_view secret_hash, int max_per_user) override;
+  std::optional<WebhookRecord> find_webhook_by_secret(std::string_view secret_hash) override;
+  std::optional<WebhookRecord> find_webhook(std::string_view webhook_id) override;
+  std::vector<WebhookRecord> list_webhooks(std::int64_t user_id) override;
+  std::optional<WebhookRecord> rotate_webhook(std::int64_t user_id, std::string_view webhook_id,
+                                              std::string_view secret_hash, std::string_view prefix,
+                                              const std::optional<std::string>& sealed_secret,
+                                              std::int64_t now) override;
+  bool delete_webhook(std::int64_t user_id, std::string_view webhook_id, std::int64_t now) override;
 
  private:
   struct Impl;
