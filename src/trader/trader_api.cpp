@@ -7,6 +7,7 @@
 #include "core/json_writer.hpp"
 #include "core/time_format.hpp"
 #include "core/encoding.hpp"
+#include "http/callback_await.hpp"
 #include "http/credential.hpp"
 #include "http/query_params.hpp"
 #include "store/store.hpp"
@@ -623,7 +624,13 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
                            : who.kind == auth::PrincipalKind::Device ? "desktop"
                                                                      : "api";
       auto request = parse_order_body(body, origin);
-      auto placed = co_await pool_.run([&] { return trading_->place(who, request); });
+      // Awaited, not run on the blocking pool: no thread waits while the order commits.
+      using Outcome = std::variant<PlacedOrder, auth::AuthFailure>;
+      auto start = [&](std::function<void(Outcome)> done) { trading_->place_async(who, request, std::move(done)); };
+      auto placing = http::await_callback<Outcome>(std::move(start));
+      auto outcome = co_await std::move(placing);
+      if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) throw *failure;
+      const auto& placed = std::get<PlacedOrder>(outcome);
       std::string out;
       JsonWriter w(out);
       write_order(w, placed.order);

@@ -31,11 +31,13 @@ std::vector<std::string> TradingService::own_account_ids(const auth::TraderPrinc
   return ids;
 }
 
-PlacedOrder TradingService::place(const auth::TraderPrincipal& who, engine::OrderRequest request) {
+void TradingService::place_async(const auth::TraderPrincipal& who, engine::OrderRequest request,
+                                 std::function<void(std::variant<PlacedOrder, auth::AuthFailure>)> done) {
   request.owner = std::pair{who.tenant_id, who.user_id};
-  auto result = engine_.place_sync(std::move(request));
-  if (result.error) throw engine_failure(*result.error);
-  return PlacedOrder{*result.order, result.replayed};
+  engine_.place(std::move(request), [done = std::move(done)](engine::PlaceResult result) {
+    if (result.error) return done(engine_failure(*result.error));
+    done(PlacedOrder{*result.order, result.replayed});
+  });
 }
 
 OrderWithFills TradingService::order(const auth::TraderPrincipal& who, const std::string& order_id) {

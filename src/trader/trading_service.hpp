@@ -2,8 +2,10 @@
 // orders, then the engine. Engine rejections become AuthFailure with the engine's code and
 // status, so the surface renders every failure alike.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "auth/auth_failure.hpp"
@@ -84,7 +86,10 @@ class TradingService {
   TradingService(store::Store& store, store::EngineStore& engine_store, engine::Engine& engine, CursorCodec cursors)
       : store_(store), engine_store_(engine_store), engine_(engine), cursors_(std::move(cursors)) {}
 
-  PlacedOrder place(const auth::TraderPrincipal& who, engine::OrderRequest request);
+  // Never blocks: `done` hears the order, or the failure to render, from the engine's writer
+  // thread once the order is durable. The engine checks that the account is the trader's.
+  void place_async(const auth::TraderPrincipal& who, engine::OrderRequest request,
+                   std::function<void(std::variant<PlacedOrder, auth::AuthFailure>)> done);
   OrderWithFills order(const auth::TraderPrincipal& who, const std::string& order_id);
   store::OrderRecord cancel(const auth::TraderPrincipal& who, const std::string& order_id);
   std::vector<PositionView> positions(const auth::TraderPrincipal& who, const std::optional<std::string>& account_id,

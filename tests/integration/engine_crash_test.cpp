@@ -18,12 +18,6 @@
 namespace polysim::testing::trader_it {
 namespace {
 
-HttpResponse admin(const ServerProcess& server, std::string_view method, std::string_view target,
-                   const boost::json::object& body = {}) {
-  return http_request(server.admin_port(), method, target, {{"Content-Type", "application/json"}},
-                      method == "GET" ? std::string() : json_text(body));
-}
-
 struct Acked {
   std::string order_id;
   std::string status;

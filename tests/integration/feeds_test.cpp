@@ -12,12 +12,6 @@
 namespace polysim::testing::trader_it {
 namespace {
 
-HttpResponse admin(const ServerProcess& server, std::string_view method, std::string_view target,
-                   const boost::json::object& body = {}) {
-  return http_request(server.admin_port(), method, target, {{"Content-Type", "application/json"}},
-                      method == "GET" ? std::string() : json_text(body));
-}
-
 std::int64_t yes_seq(const ServerProcess& server, const std::string& market) {
   auto r = admin(server, "GET", "/admin/markets/" + market + "/book");
   EXPECT_EQ(r.status, 200) << r.summary();

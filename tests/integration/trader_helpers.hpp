@@ -148,4 +148,29 @@ inline HttpResponse login(const ServerProcess& server, std::string_view email, s
   return post(server, "/api/v1/auth/login", {{"email", email}, {"password", password}}, std::move(headers));
 }
 
+// The admin listener (markets, books, feeds, test switches): JSON in, JSON out.
+inline HttpResponse admin(const ServerProcess& server, std::string_view method, std::string_view target,
+                          const boost::json::object& body = {}) {
+  return http_request(server.admin_port(), method, target, {{"Content-Type", "application/json"}},
+                      method == "GET" ? std::string() : json_text(body));
+}
+
+inline boost::json::array level(const char* price, const char* size) { return boost::json::array{price, size}; }
+
+// A `manual` market (moved only by pushes, never stale) with YES bids 0.55×300, 0.54×400 and
+// asks 0.56×100, 0.57×200; the NO book mirrors it.
+inline void create_manual_market(const ServerProcess& server, const std::string& slug,
+                                 const std::string& question = "Snow in Paris?") {
+  ASSERT_EQ(admin(server, "POST", "/admin/markets",
+                  {{"slug", slug}, {"question", question}, {"category", "weather"}, {"feed", "manual"}})
+                .status,
+            201);
+  ASSERT_EQ(admin(server, "POST", "/admin/markets/" + slug + "/book",
+                  {{"outcome", "YES"},
+                   {"bids", boost::json::array{level("0.55", "300"), level("0.54", "400")}},
+                   {"asks", boost::json::array{level("0.56", "100"), level("0.57", "200")}}})
+                .status,
+            200);
+}
+
 }  // namespace polysim::testing::trader_it

@@ -10,12 +10,6 @@
 namespace polysim::testing::trader_it {
 namespace {
 
-HttpResponse admin(const ServerProcess& server, std::string_view method, std::string_view target,
-                   const boost::json::object& body = {}) {
-  return http_request(server.admin_port(), method, target, {{"Content-Type", "application/json"}},
-                      method == "GET" ? std::string() : json_text(body));
-}
-
 void push_yes(const ServerProcess& server, const std::string& slug, boost::json::array bids, boost::json::array asks) {
   auto r = admin(server, "POST", "/admin/markets/" + slug + "/book",
                  {{"outcome", "YES"}, {"bids", std::move(bids)}, {"asks", std::move(asks)}});

@@ -7,27 +7,6 @@
 namespace polysim::testing::trader_it {
 namespace {
 
-HttpResponse admin(const ServerProcess& server, std::string_view method, std::string_view target,
-                   const boost::json::object& body = {}) {
-  return http_request(server.admin_port(), method, target, {{"Content-Type", "application/json"}},
-                      method == "GET" ? std::string() : json_text(body));
-}
-
-boost::json::array level(const char* price, const char* size) { return boost::json::array{price, size}; }
-
-void create_manual_market(const ServerProcess& server, const std::string& slug, const std::string& question) {
-  ASSERT_EQ(admin(server, "POST", "/admin/markets",
-                  {{"slug", slug}, {"question", question}, {"category", "weather"}, {"feed", "manual"}})
-                .status,
-            201);
-  ASSERT_EQ(admin(server, "POST", "/admin/markets/" + slug + "/book",
-                  {{"outcome", "YES"},
-                   {"bids", boost::json::array{level("0.55", "300"), level("0.54", "400")}},
-                   {"asks", boost::json::array{level("0.56", "100"), level("0.57", "200")}}})
-                .status,
-            200);
-}
-
 HttpResponse get(const ServerProcess& server, const std::string& target, const Session& s) {
   return send(server, "GET", target, std::nullopt, bearer(s.access_token));
 }
