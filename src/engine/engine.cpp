@@ -349,9 +349,39 @@ void Engine::start() {
     stop();
     throw std::runtime_error("ledger check failed for accounts: " + names);
   }
+  // Markets whose end_date passed while the server was down close now, then on a 1 s tick.
+  close_due_markets();
+  market_clock_ = std::thread([this] {
+    std::unique_lock lock(clock_mutex_);
+    while (!clock_stopping_) {
+      clock_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return clock_stopping_; });
+      if (clock_stopping_) break;
+      lock.unlock();
+      close_due_markets();
+      lock.lock();
+    }
+  });
+}
+
+void Engine::close_due_markets() {
+  const auto t = now();
+  for (const auto& m : board_.markets()) {
+    if (m->status != "open" || !m->end_date || *m->end_date > t) continue;
+    try {
+      close_market(m->id);
+    } catch (const std::exception& e) {
+      spdlog::warn("market {} past its end_date not closed yet: {}", m->slug, e.what());
+    }
+  }
 }
 
 void Engine::stop() {
+  {
+    std::lock_guard lock(clock_mutex_);
+    clock_stopping_ = true;
+  }
+  clock_cv_.notify_all();
+  if (market_clock_.joinable()) market_clock_.join();
   for (auto& s : shards_) {
     {
       std::lock_guard lock(s->mutex);

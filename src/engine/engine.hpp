@@ -4,9 +4,11 @@
 // updates, close, resolution) fan out to the shards.
 #pragma once
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -122,6 +124,13 @@ class Engine {
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<bool> running_{false};
   std::function<void(const std::string&)> account_observer_;
+
+  // Closes open markets whose end_date has passed (§2 lifecycle), from the market clock thread.
+  void close_due_markets();
+  std::thread market_clock_;
+  std::mutex clock_mutex_;
+  std::condition_variable clock_cv_;
+  bool clock_stopping_ = false;
 };
 
 }  // namespace polysim::engine

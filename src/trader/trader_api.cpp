@@ -610,11 +610,22 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       w.begin_array();
       for (const auto& a : snapshot.accounts) write_paper_account(w, a);
       w.end_array();
-      for (const char* empty : {"positions", "openOrders", "signalTargets", "journal"}) {
-        w.key(empty);
-        w.begin_array();
-        w.end_array();
-      }
+      w.key("positions");
+      w.begin_array();
+      for (const auto& a : snapshot.accounts)
+        for (const auto& line : a.positions) write_position(w, PositionView{line.position, line.mark, line.market_value});
+      w.end_array();
+      w.key("openOrders");
+      w.begin_array();
+      for (const auto& o : snapshot.open_orders) write_order(w, o);
+      w.end_array();
+      w.key("signalTargets");
+      w.begin_array();
+      for (const auto& id : snapshot.signal_targets) w.string(id);
+      w.end_array();
+      w.key("journal");
+      w.begin_array();
+      w.end_array();
       w.end_object();
       co_return json_response(200, std::move(out));
     }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/time_format.hpp"
 #include "trader_helpers.hpp"
 
 namespace polysim::testing::trader_it {
@@ -109,6 +110,25 @@ TEST(Feeds, ABadLineStopsTheReplayAndIsNamed) {
   EXPECT_EQ(missing.status, 422) << missing.summary();
   auto bad_speed = admin(server, "POST", "/admin/feed/replay", {{"file", file}, {"speed", "0"}});
   EXPECT_EQ(bad_speed.status, 422) << bad_speed.summary();
+}
+
+TEST(Feeds, AMarketClosesAtItsEndDate) {
+  ServerProcess server(server_args({"--feed-sim-markets", "0"}));
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto created = admin(server, "POST", "/admin/markets",
+                       {{"slug", "ends-soon"},
+                        {"question", "Ends soon?"},
+                        {"feed", "manual"},
+                        {"end_date", format_rfc3339_millis(now_us + 1'500'000)}});
+  ASSERT_EQ(created.status, 201) << created.summary();
+  EXPECT_EQ(created.json().at("status").as_string(), "open");
+  ASSERT_TRUE(eventually([&] {
+    return admin(server, "GET", "/admin/markets/ends-soon").json().at("status").as_string() == "closed";
+  }));
+  // Past its end_date it cannot reopen.
+  EXPECT_EQ(admin(server, "POST", "/admin/markets/ends-soon/open").status, 422);
 }
 
 }  // namespace

@@ -224,6 +224,46 @@ TEST(TraderApiKeys, CreateListUseRevoke) {
 namespace polysim::testing::trader_it {
 namespace {
 
+TEST(TraderDesktopSync, SnapshotHoldsPositionsOpenOrdersAndSignalTargets) {
+  ServerProcess server(server_args({"--feed-sim-markets", "0"}));
+  create_manual_market(server, "sync-market");
+  const auto email = unique_email("sync");
+  auto s = sign_up(server, email);
+  auto accounts = send(server, "GET", "/api/v1/accounts", std::nullopt, bearer(s.access_token));
+  const std::string account(accounts.json().at("data").at(0).at("accountId").as_string());
+  auto place = [&](boost::json::object body) {
+    body["accountId"] = account;
+    body["marketId"] = "sync-market";
+    body["outcome"] = "YES";
+    body["side"] = "buy";
+    auto r = post(server, "/api/v1/orders", body, bearer(s.access_token));
+    EXPECT_EQ(r.status, 201) << r.summary();
+    return std::string(r.json().at("orderId").as_string());
+  };
+  place({{"orderType", "market"}, {"size", "100"}});
+  const auto resting = place({{"orderType", "limit"}, {"size", "10"}, {"limitPrice", "0.50"}});
+  ASSERT_EQ(send(server, "PUT", "/api/v1/signals/targets", json_text({{"accountIds", boost::json::array{account.c_str()}}}),
+                 bearer(s.access_token))
+                .status,
+            200);
+
+  auto login = post(server, "/api/v1/auth/desktop-login", desktop_login_body(email));
+  ASSERT_EQ(login.status, 200) << login.summary();
+  const std::string device(login.json().at("deviceToken").as_string());
+  auto snapshot = send(server, "GET", "/api/v1/desktop/sync/snapshot", std::nullopt, bearer(device));
+  ASSERT_EQ(snapshot.status, 200) << snapshot.summary();
+  const auto body = snapshot.json().as_object();
+  EXPECT_EQ(body.at("accounts").at(0).at("positionsValue").as_string(), "55.00");
+  ASSERT_EQ(body.at("positions").as_array().size(), 1u);
+  EXPECT_EQ(body.at("positions").at(0).at("size").as_string(), "100");
+  EXPECT_EQ(body.at("positions").at(0).at("markPrice").as_string(), "0.55");
+  ASSERT_EQ(body.at("openOrders").as_array().size(), 1u);
+  EXPECT_EQ(body.at("openOrders").at(0).at("orderId").as_string(), resting);
+  ASSERT_EQ(body.at("signalTargets").as_array().size(), 1u);
+  EXPECT_EQ(body.at("signalTargets").at(0).as_string(), account);
+  EXPECT_TRUE(body.at("journal").as_array().empty());
+}
+
 TEST(TraderDesktopSync, SixtyPerMinutePerDeviceTokenAndOnlyForDevicesWithTheScope) {
   ServerProcess server(server_args());
   const auto email = unique_email("sync");
