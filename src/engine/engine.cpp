@@ -523,17 +523,32 @@ ViewOutcome Engine::view_account_sync(const std::string& account_id) {
   auto& shard = shard_for(account_id);
   std::promise<ViewOutcome> promise;
   auto future = promise.get_future();
-  shard.post([&shard, &account_id, &promise] {
+  bool held = true;
+  shard.post([&shard, &account_id, &promise, &held] {
     ViewOutcome out;
     try {
-      if (auto* state = shard.account(account_id, out.error)) out.view = shard.view(*state);
+      // Only an account the shard holds is valued there: reading must not make the shard hold
+      // every account ever read.
+      if (auto it = shard.accounts.find(account_id); it != shard.accounts.end()) out.view = shard.view(*it->second);
+      else held = false;
     } catch (const std::exception& e) {
       spdlog::error("engine could not value account {}: {}", account_id, e.what());
       out.error = unavailable();
     }
     promise.set_value(std::move(out));
   });
-  return future.get();
+  auto out = future.get();
+  if (held) return out;
+  // Not held means no OPEN position (those are held from start-up or their first order on), so
+  // no mark moves its equity and the stored row is the whole truth.
+  try {
+    auto loaded = store_.load_account(account_id);
+    if (!loaded) return ViewOutcome{EngineError{EngineCode::AccountNotFound, "No such account."}, std::nullopt};
+    return ViewOutcome{std::nullopt, view_account(loaded->account, loaded->positions, board_, now())};
+  } catch (const std::exception& e) {
+    spdlog::error("engine could not read account {}: {}", account_id, e.what());
+    return ViewOutcome{unavailable(), std::nullopt};
+  }
 }
 
 AccountView Engine::view_stored(const store::AccountRecord& account) {

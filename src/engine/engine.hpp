@@ -81,7 +81,8 @@ class Engine {
   LifecycleOutcome close_account_sync(std::string account_id);
   LifecycleOutcome reset_account_sync(std::string account_id);
 
-  // Values the account on its shard now; extremes it finds are stored by the next sweep.
+  // Values the account now: on its shard when the shard holds it (extremes it finds are stored
+  // by the next sweep), else from the database (an account not held has no OPEN position).
   ViewOutcome view_account_sync(const std::string& account_id);
   // Values a stored row with its stored positions without a shard (list pages): extremes shown
   // are this valuation's, stored only when the account's shard next values it.
