@@ -200,7 +200,7 @@ int run_server(const Config& config) {
       },
       [&pool](std::function<void()> work) { pool.post(std::move(work)); }, clock, config.cache_ttl);
   cors.load();
-  trader::SyncService sync(store, store, store, trading_engine);
+  trader::SyncService sync(store, store, store, store, trading_engine);
   trader::TradingService trading(store, store, trading_engine, CursorCodec(secrets.cursor_secret));
   trader::SignalService signals(store, store, store, store, trading_engine, clock, CursorCodec(secrets.cursor_secret),
                                 trader::SignalSettings{config.public_base_url, secrets.data_key_hex});

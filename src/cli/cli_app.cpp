@@ -11,6 +11,7 @@
 
 #include "cli/command_context.hpp"
 #include "cli/demo_command.hpp"
+#include "cli/engine_commands.hpp"
 #include "cli/key_commands.hpp"
 #include "cli/market_commands.hpp"
 #include "cli/market_output.hpp"
@@ -364,6 +365,18 @@ int run_cli(int argc, char** argv, const RunServerFn& run_server, std::ostream& 
     auto found = c.context.store.find_market(market_target);
     if (!found) throw InvalidInput("no market with id or slug '" + market_target + "'");
     c.markets.market(*found);
+  });
+
+  // engine verify: reads the database read-only, never migrates, so it can run beside a server.
+  auto* engine = app.add_subcommand("engine", "trading-engine operator tools");
+  engine->require_subcommand(1);
+  std::optional<std::string> verify_account;
+  auto* engine_verify = engine->add_subcommand(
+      "verify", "recompute accounts from ledger, fills and settlements; report every violated property");
+  add_optional(*engine_verify, "--account", verify_account, "check only this account id");
+  add_common_options(*engine_verify, common);
+  engine_verify->callback([&] {
+    chosen = [&] { return run_engine_verify(common.flags, verify_account, common.json, out, err, environment); };
   });
 
   auto* demo = app.add_subcommand("demo", "seed a demo tenant, key, trader and account");

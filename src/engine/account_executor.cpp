@@ -37,15 +37,18 @@ void write_position(store::WriteSet& out, const store::PositionRecord& p) {
   upsert(out.positions, p, [](const store::PositionRecord& r) { return r.position_id; });
 }
 
+// `booked_later`: what this command has already taken from cash that a later entry books (a
+// fill's fee, taken with its notional): each entry's balance_after is the running sum.
 void append_ledger(AccountState& s, store::WriteSet& out, std::string type, std::int64_t amount,
-                   std::optional<std::string> trade_id, std::optional<std::string> settlement_id, std::int64_t now) {
+                   std::optional<std::string> trade_id, std::optional<std::string> settlement_id, std::int64_t now,
+                   std::int64_t booked_later = 0) {
   store::LedgerEntryRecord e;
   e.account_id = s.account.id;
   e.seq = ++s.ledger_seq;
   e.epoch = s.account.reset_count;
   e.type = std::move(type);
   e.amount = amount;
-  e.balance_after = s.ledger_balance();
+  e.balance_after = s.ledger_balance() - booked_later;
   e.trade_id = std::move(trade_id);
   e.settlement_id = std::move(settlement_id);
   e.created_at = now;
@@ -184,7 +187,7 @@ store::FillRecord apply_fill(AccountState& s, store::OrderRecord& o, const FillS
 
   s.account.realized_pnl += change->realized_pnl;
   s.account.fees_paid += f.fee;
-  append_ledger(s, out, "trade", buy ? -f.notional : f.notional, fill.trade_id, std::nullopt, ctx.now);
+  append_ledger(s, out, "trade", buy ? -f.notional : f.notional, fill.trade_id, std::nullopt, ctx.now, -f.fee);
   if (f.fee > 0) append_ledger(s, out, "fee", -f.fee, fill.trade_id, std::nullopt, ctx.now);
 
   o.filled_size += f.size;

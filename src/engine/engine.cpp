@@ -232,6 +232,7 @@ struct Engine::Shard {
       }
       // Observations, not changes: updated_at stays.
       if (changed) ws.accounts.push_back(a);
+      ws.valuation_only = true;
       state->extremes_unsaved = false;
       if (!ws.empty()) commit(std::move(ws), [](bool) {});
     }

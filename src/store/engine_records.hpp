@@ -131,6 +131,9 @@ struct WriteSet {
   std::vector<SettlementRecord> settlements;
   std::vector<SnapshotRecord> snapshots;
   std::vector<AuditEntry> audit;
+  // The sweep's write sets only record observations (extremes, day start, minute snapshots):
+  // desktop sync logs no change for them (40-trading-engine.md §10).
+  bool valuation_only = false;
 
   bool empty() const {
     return accounts.empty() && orders.empty() && positions.empty() && fills.empty() && ledger.empty() &&

@@ -110,6 +110,8 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
   router_.add(Method::Delete, "/api/v1/api-keys/{key_id}", {R::RevokeApiKey, Tier::Default, user});
   router_.add(Method::Get, "/api/v1/desktop/sync/snapshot",
               {R::SyncSnapshot, Tier::DesktopSync, Access::DeviceOnly, "desktop:sync"});
+  router_.add(Method::Get, "/api/v1/desktop/sync/changes",
+              {R::SyncChanges, Tier::DesktopSync, Access::DeviceOnly, "desktop:sync"});
   if (trading_) {
     router_.add(Method::Post, "/api/v1/orders", {R::PlaceOrder, Tier::Default, any, "trading:write"});
     router_.add(Method::Get, "/api/v1/orders/{order_id}", {R::GetOrder, Tier::Default, any, "trading:read"});
@@ -625,6 +627,33 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       w.end_array();
       w.key("journal");
       w.begin_array();
+      w.end_array();
+      w.end_object();
+      co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::SyncChanges: {
+      const auto& who = require_principal();
+      const auto query = http::parse_query(req.query);
+      const auto since = sync_since_query(query);
+      const int limit = sync_limit_query(query);
+      auto changes = co_await pool_.run([&] { return sync_.changes(who, since, limit); });
+      std::string out;
+      JsonWriter w(out);
+      w.begin_object();
+      w.key("fromVersion"); w.number(changes.from_version);
+      w.key("toVersion"); w.number(changes.to_version);
+      w.key("hasMore"); w.boolean(changes.has_more);
+      w.key("changes");
+      w.begin_array();
+      for (const auto& c : changes.changes) {
+        w.begin_object();
+        w.key("version"); w.number(c.version);
+        w.key("entity"); w.string(c.entity);
+        w.key("op"); w.string(c.data_json == "null" ? "delete" : "upsert");
+        w.key("id"); w.string(c.id);
+        w.key("data"); w.raw_json(c.data_json);
+        w.end_object();
+      }
       w.end_array();
       w.end_object();
       co_return json_response(200, std::move(out));

@@ -53,6 +53,7 @@ enum class TraderRoute {
   ListApiKeys,
   RevokeApiKey,
   SyncSnapshot,
+  SyncChanges,
   PlaceOrder,
   GetOrder,
   CancelOrder,

@@ -111,4 +111,16 @@ MarketListRequest market_list_query(const http::QueryParams& q) {
 
 int depth_query(const http::QueryParams& q) { return bounded_int(q, "depth", 1, 50, 10); }
 
+std::int64_t sync_since_query(const http::QueryParams& q) {
+  auto value = text(q, "since");
+  if (!value) throw auth::validation_failure("since", "is required (the version of the last snapshot or change)");
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+  if (ec != std::errc() || end != value->data() + value->size() || n < 0)
+    throw auth::validation_failure("since", "must be a version, a non-negative integer");
+  return n;
+}
+
+int sync_limit_query(const http::QueryParams& q) { return bounded_int(q, "limit", 1, 1000, 500); }
+
 }  // namespace polysim::trader

@@ -15,5 +15,7 @@ OrderListRequest order_list_query(const http::QueryParams& query);
 FillListRequest fill_list_query(const http::QueryParams& query);
 MarketListRequest market_list_query(const http::QueryParams& query);
 int depth_query(const http::QueryParams& query);  // 1–50, default 10
+std::int64_t sync_since_query(const http::QueryParams& query);  // required, ≥ 0
+int sync_limit_query(const http::QueryParams& query);           // 1–1000, default 500
 
 }  // namespace polysim::trader

@@ -9,6 +9,19 @@
 
 namespace polysim::trader {
 
+PositionView position_view(store::PositionRecord p, const engine::MarketBoard& board, std::int64_t now) {
+  PositionView v;
+  if (p.status == "OPEN") {
+    v.mark = engine::position_mark(p, board, now);
+    v.market_value = engine::market_value(p.size, v.mark.price).value_or(0);
+  } else {
+    v.mark = engine::Mark{p.mark_at_close.value_or(0),
+                          engine::mark_source_from(p.mark_source_at_close.value_or("entry"))};
+  }
+  v.position = std::move(p);
+  return v;
+}
+
 auth::AuthFailure engine_failure(const engine::EngineError& e) {
   if (e.code == engine::EngineCode::ValidationFailed) return auth::validation_failure("body", e.message);
   std::string error(engine::code_name(e.code));
@@ -70,17 +83,7 @@ std::vector<PositionView> TradingService::positions(const auth::TraderPrincipal&
   q.limit = 500;
   std::vector<PositionView> out;
   const auto now = engine_.now();
-  for (auto& p : engine_store_.list_positions(q)) {
-    PositionView v;
-    if (p.status == "OPEN") {
-      v.mark = engine::position_mark(p, engine_.board(), now);
-      v.market_value = engine::market_value(p.size, v.mark.price).value_or(0);
-    } else {
-      v.mark = engine::Mark{p.mark_at_close.value_or(0), engine::MarkSource::Entry};
-    }
-    v.position = std::move(p);
-    out.push_back(std::move(v));
-  }
+  for (auto& p : engine_store_.list_positions(q)) out.push_back(position_view(std::move(p), engine_.board(), now));
   return out;
 }
 

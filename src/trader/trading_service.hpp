@@ -34,6 +34,9 @@ struct PositionView {
   std::int64_t market_value = 0;
 };
 
+// A position with its mark now (OPEN) or as it ended (mark at close or reset).
+PositionView position_view(store::PositionRecord position, const engine::MarketBoard& board, std::int64_t now);
+
 template <class Row>
 struct TraderPage {
   std::vector<Row> rows;

@@ -141,6 +141,10 @@ TEST(EngineCrash, AcknowledgedOrdersSurviveKillNineAndInvariantsHold) {
     }
   }
 
+  // §12.9: `polysim engine verify` passes after the crash, beside the recovered server.
+  const auto verified = server.run_cli({"engine", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
   store::sqlite::SqliteConnection db(partner_it::db_path(server), "normal", true);
   for (const auto& t : traders) {
     const auto& id = t.account;

@@ -262,6 +262,36 @@ TEST(TraderDesktopSync, SnapshotHoldsPositionsOpenOrdersAndSignalTargets) {
   ASSERT_EQ(body.at("signalTargets").as_array().size(), 1u);
   EXPECT_EQ(body.at("signalTargets").at(0).as_string(), account);
   EXPECT_TRUE(body.at("journal").as_array().empty());
+
+  // Changes after the snapshot's version: one more order brings its order, fill, position and
+  // account, each once, at their latest state.
+  const auto version = body.at("version").as_int64();
+  EXPECT_GE(version, 2);  // the two orders' commits
+  auto none = send(server, "GET", "/api/v1/desktop/sync/changes?since=" + std::to_string(version), std::nullopt,
+                   bearer(device));
+  ASSERT_EQ(none.status, 200) << none.summary();
+  EXPECT_TRUE(none.json().at("changes").as_array().empty());
+  EXPECT_EQ(none.json().at("toVersion").as_int64(), version);
+  const auto bought = place({{"orderType", "market"}, {"size", "20"}});
+  auto changes = send(server, "GET", "/api/v1/desktop/sync/changes?since=" + std::to_string(version), std::nullopt,
+                      bearer(device));
+  ASSERT_EQ(changes.status, 200) << changes.summary();
+  const auto c = changes.json().as_object();
+  EXPECT_EQ(c.at("fromVersion").as_int64(), version);
+  EXPECT_GT(c.at("toVersion").as_int64(), version);
+  EXPECT_FALSE(c.at("hasMore").as_bool());
+  std::map<std::string, boost::json::object> by_entity;
+  for (const auto& change : c.at("changes").as_array()) {
+    EXPECT_EQ(change.at("op").as_string(), "upsert");
+    by_entity[std::string(change.at("entity").as_string())] = change.at("data").as_object();
+  }
+  ASSERT_EQ(by_entity.size(), 4u) << changes.summary();
+  EXPECT_EQ(by_entity["order"].at("orderId").as_string(), bought);
+  EXPECT_EQ(by_entity["fill"].at("size").as_string(), "20");
+  EXPECT_EQ(by_entity["position"].at("size").as_string(), "120");
+  EXPECT_EQ(by_entity["account"].at("accountId").as_string(), account);
+  expect_error(send(server, "GET", "/api/v1/desktop/sync/changes?since=-1", std::nullopt, bearer(device)), 400,
+               "validation_error");
 }
 
 TEST(TraderDesktopSync, SixtyPerMinutePerDeviceTokenAndOnlyForDevicesWithTheScope) {

@@ -588,6 +588,18 @@ CREATE TABLE signal_webhooks (
 CREATE INDEX signal_webhooks_user ON signal_webhooks(user_id) WHERE deleted_at IS NULL;
 )sql";
 
+// Desktop sync's change log (20-trader-api.md §11): one row per engine commit that changed a
+// user's orders, fills, positions or accounts, naming them; the row id is the user's version.
+constexpr const char* kSyncChanges = R"sql(
+CREATE TABLE sync_changes (
+  version INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL,
+  changes TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX sync_changes_user ON sync_changes(user_id, version);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -600,6 +612,7 @@ const std::vector<Migration>& migrations() {
       {6, "frozen marks", kFrozenMarks},
       {7, "engine commands", kEngineCommands},
       {8, "signals", kSignals},
+      {9, "sync changes", kSyncChanges},
   };
   return all;
 }

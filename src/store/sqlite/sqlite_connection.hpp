@@ -80,4 +80,23 @@ class SqliteConnection {
   std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
+// A read transaction for as long as it lives, so several SELECTs see one committed state (a
+// writer committing meanwhile cannot split, say, a fill from its ledger entries).
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(SqliteConnection& c) : c_(c) { c_.exec("BEGIN"); }
+  ~ReadTransaction() {
+    try {
+      c_.exec("COMMIT");
+    } catch (...) {
+      // Only reads happened; a failed COMMIT leaves nothing to undo.
+    }
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  SqliteConnection& c_;
+};
+
 }  // namespace polysim::store::sqlite

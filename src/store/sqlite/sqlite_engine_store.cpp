@@ -2,6 +2,8 @@
 // reads behind the trading endpoints.
 #include <memory>
 
+#include "core/json_writer.hpp"
+#include "store/sqlite/sqlite_engine_rows.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace polysim::store::sqlite {
@@ -52,6 +54,8 @@ void write_market(SqliteConnection& c, const MarketRecord& m, bool replace) {
   s.bind(19, m.sim_params_json).bind(20, m.external_ref).bind(21, m.created_at).bind(22, m.updated_at);
   s.run();
 }
+
+}  // namespace
 
 constexpr std::string_view kOrderColumns =
     "order_id, account_id, market_id, token_id, outcome, side, order_type, time_in_force, limit_price, worst_price, "
@@ -119,6 +123,8 @@ PositionRecord read_position(const Statement& s) {
   return p;
 }
 
+namespace {
+
 // INSERT … ON CONFLICT DO UPDATE rather than INSERT OR REPLACE: a replace deletes the row and
 // inserts it again, rewriting every index entry; an upsert touches only what changed.
 std::string upsert_sql(std::string_view table, std::string_view columns, std::string_view key, int count) {
@@ -139,6 +145,29 @@ std::string upsert_sql(std::string_view table, std::string_view columns, std::st
     start = end + 1;
   }
   return sql;
+}
+
+// One change-log row per write set that changed an account's state (a write set is one
+// command on one account): the entities it touched, for desktop sync to replay.
+void log_sync_change(SqliteConnection& c, const WriteSet& w) {
+  if (w.valuation_only || w.accounts.empty()) return;
+  std::string changes;
+  JsonWriter j(changes);
+  j.begin_array();
+  auto entity = [&](std::string_view kind, const std::string& id) {
+    j.begin_array();
+    j.string(kind);
+    j.string(id);
+    j.end_array();
+  };
+  for (const auto& a : w.accounts) entity("account", a.id);
+  for (const auto& o : w.orders) entity("order", o.order_id);
+  for (const auto& f : w.fills) entity("fill", f.trade_id);
+  for (const auto& p : w.positions) entity("position", p.position_id);
+  j.end_array();
+  auto s = c.prepare("INSERT INTO sync_changes (user_id, changes, at) VALUES (?1, ?2, ?3)");
+  s.bind(1, w.accounts.front().user_id).bind(2, changes).bind(3, w.accounts.front().updated_at);
+  s.run();
 }
 
 void apply_write_set(SqliteConnection& c, const WriteSet& w) {
@@ -212,6 +241,7 @@ void apply_write_set(SqliteConnection& c, const WriteSet& w) {
     s.bind(6, e.details_json).bind(7, e.at);
     s.run();
   }
+  log_sync_change(c, w);
 }
 
 std::string placeholders(std::size_t n, int first) {
@@ -278,16 +308,7 @@ void SqliteStore::commit(const WriteSet& writes) {
 std::optional<LoadedAccount> SqliteStore::load_account(std::string_view account_id) {
   return impl_->read([&](SqliteConnection& c) -> std::optional<LoadedAccount> {
     // One read transaction, so the row, positions, orders and ledger agree with each other.
-    c.exec("BEGIN");
-    struct End {
-      SqliteConnection& c;
-      ~End() {
-        try {
-          c.exec("COMMIT");
-        } catch (...) {
-        }
-      }
-    } end{c};
+    ReadTransaction transaction(c);
     LoadedAccount out;
     {
       auto s = c.prepare("SELECT " + std::string(kAccountColumns) + " FROM accounts WHERE id = ?1");

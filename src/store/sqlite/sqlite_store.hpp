@@ -12,6 +12,7 @@
 #include "store/identity_store.hpp"
 #include "store/signal_store.hpp"
 #include "store/store.hpp"
+#include "store/sync_store.hpp"
 
 namespace polysim::store::sqlite {
 
@@ -26,7 +27,8 @@ class SqliteStore final : public Store,
                           public DeviceStore,
                           public EngineStore,
                           public EngineCommandStore,
-                          public SignalStore {
+                          public SignalStore,
+                          public SyncStore {
  public:
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
@@ -194,6 +196,12 @@ class SqliteStore final : public Store,
                                               const std::optional<std::string>& sealed_secret,
                                               std::int64_t now) override;
   bool delete_webhook(std::int64_t user_id, std::string_view webhook_id, std::int64_t now) override;
+
+  // SyncStore
+  std::vector<SyncChangeRow> sync_changes_after(std::int64_t user_id, std::int64_t since, int limit) override;
+  std::int64_t sync_version(std::int64_t user_id) override;
+  std::optional<FillRecord> find_fill(std::string_view trade_id) override;
+  std::optional<PositionRecord> find_position(std::string_view position_id) override;
 
  private:
   struct Impl;
