@@ -189,6 +189,56 @@ TEST(AccountExecutor, ChecksAnswerInTheSpecsOrder) {
   EXPECT_EQ(f.state.account.cash, usd("10000"));
 }
 
+// §4.2: "first failing check answers": each order below fails two checks, and the one earlier
+// in the table must answer.
+TEST(AccountExecutor, TheEarlierOfTwoFailingChecksAnswers) {
+  auto code_of = [](EngineFixture& f, const OrderRequest& r) {
+    auto result = f.place(r);
+    EXPECT_TRUE(result.error);
+    return result.error ? result.error->code : EngineCode::ValidationFailed;
+  };
+  {  // 4 account active before 7 market open
+    EngineFixture f;
+    f.push_example_book();
+    f.state.account.status = "closed";
+    auto closed_market = f.market;
+    closed_market.status = "closed";
+    f.board.put_market(closed_market);
+    EXPECT_EQ(code_of(f, f.market_order(Side::Buy, "10")), EngineCode::AccountClosed);
+  }
+  {  // 5 no pending action before 6 market exists
+    EngineFixture f;
+    f.state.account.pending_action = "close";
+    auto order = f.market_order(Side::Buy, "10");
+    order.market = "no-such-market";
+    EXPECT_EQ(code_of(f, order), EngineCode::AccountBusy);
+  }
+  {  // 7 market open before 9 price range
+    EngineFixture f;
+    auto closed_market = f.market;
+    closed_market.status = "closed";
+    f.board.put_market(closed_market);
+    EXPECT_EQ(code_of(f, f.limit_order(Side::Buy, "10", "0.995")), EngineCode::MarketClosed);
+  }
+  EngineFixture f;
+  f.push_example_book();
+  // 9 price range before 10 tick grid (0.995 fails both)
+  EXPECT_EQ(code_of(f, f.limit_order(Side::Buy, "10", "0.995")), EngineCode::InvalidPrice);
+  // 10 tick grid before 11 minimum size
+  EXPECT_EQ(code_of(f, f.limit_order(Side::Buy, "4", "0.555")), EngineCode::InvalidTickSize);
+  // 11 minimum size before 13 no naked shorts
+  EXPECT_EQ(code_of(f, f.market_order(Side::Sell, "4")), EngineCode::InvalidMinSize);
+  // 15 post-only before 17 balance
+  EngineFixture poor;
+  poor.state.account.cash = usd("1");
+  poor.push_example_book();
+  auto post = poor.limit_order(Side::Buy, "100", "0.56");
+  post.post_only = true;
+  EXPECT_EQ(code_of(poor, post), EngineCode::PostOnlyWouldCross);
+  EXPECT_TRUE(f.state.open_orders.empty());
+  EXPECT_EQ(f.state.account.cash, usd("10000"));
+}
+
 TEST(AccountExecutor, FakKeepsWhatFilledAndCancelsTheRest) {
   EngineFixture f;
   f.push_example_book();
