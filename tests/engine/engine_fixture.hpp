@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <random>
 #include <string>
 
 #include "core/decimal.hpp"
@@ -108,5 +109,36 @@ struct EngineFixture {
 };
 
 inline std::string text(std::int64_t micros) { return format_decimal(micros, 0); }
+
+// A random order of every shape the executor takes: market (FOK or FAK, by size or, for a BUY,
+// notional) or limit (maybe post-only), either side and outcome, sometimes selling exactly the
+// available position, sometimes a client id that may repeat. Random sessions build on it.
+inline OrderRequest random_order(EngineFixture& f, std::mt19937_64& rng) {
+  OrderRequest r;
+  r.account_id = f.state.account.id;
+  r.market = f.market.id;
+  r.outcome = rng() % 4 == 0 ? Outcome::No : Outcome::Yes;
+  r.side = rng() % 3 == 0 ? Side::Sell : Side::Buy;
+  const bool market = rng() % 2 == 0;
+  r.type = market ? OrderType::Market : OrderType::Limit;
+  r.size = static_cast<std::int64_t>(5 + rng() % 300) * 1'000'000 + static_cast<std::int64_t>(rng() % 2) * 123'456;
+  if (r.side == Side::Sell) {
+    const auto& token = r.outcome == Outcome::Yes ? f.market.yes_token_id : f.market.no_token_id;
+    if (auto p = f.state.positions.find(token); p != f.state.positions.end() && rng() % 2 == 0)
+      r.size = p->second.size - p->second.reserved_size;
+  }
+  if (market) {
+    if (rng() % 3 == 0) r.time_in_force = TimeInForce::Fak;
+    if (r.side == Side::Buy && rng() % 4 == 0) {
+      r.size.reset();
+      r.notional = static_cast<std::int64_t>(1 + rng() % 500) * 1'000'000;
+    }
+  } else {
+    r.limit_price = 10'000 * static_cast<std::int64_t>(1 + rng() % 99);
+    r.post_only = rng() % 5 == 0;
+  }
+  if (rng() % 4 == 0) r.client_order_id = "c" + std::to_string(rng() % 20);
+  return r;
+}
 
 }  // namespace polysim::engine::testing

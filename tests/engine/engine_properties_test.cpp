@@ -103,30 +103,7 @@ std::string run_session(std::uint64_t seed, int steps) {
       revalue(f.state, f.ctx(), w, std::nullopt);  // what the valuation sweep does after a mark moves
     } else if (op < 85) {
       what = "order";
-      OrderRequest r;
-      r.account_id = f.state.account.id;
-      r.market = f.market.id;
-      r.outcome = rng() % 4 == 0 ? Outcome::No : Outcome::Yes;
-      r.side = rng() % 3 == 0 ? Side::Sell : Side::Buy;
-      const bool market = rng() % 2 == 0;
-      r.type = market ? OrderType::Market : OrderType::Limit;
-      r.size = static_cast<std::int64_t>(5 + rng() % 300) * 1'000'000 + static_cast<std::int64_t>(rng() % 2) * 123'456;
-      if (r.side == Side::Sell) {
-        const auto& token = r.outcome == Outcome::Yes ? f.market.yes_token_id : f.market.no_token_id;
-        if (auto p = f.state.positions.find(token); p != f.state.positions.end() && rng() % 2 == 0)
-          r.size = p->second.size - p->second.reserved_size;
-      }
-      if (market) {
-        if (rng() % 3 == 0) r.time_in_force = TimeInForce::Fak;
-        if (r.side == Side::Buy && rng() % 4 == 0) {
-          r.size.reset();
-          r.notional = static_cast<std::int64_t>(1 + rng() % 500) * 1'000'000;
-        }
-      } else {
-        r.limit_price = 10'000 * static_cast<std::int64_t>(1 + rng() % 99);
-        r.post_only = rng() % 5 == 0;
-      }
-      if (rng() % 4 == 0) r.client_order_id = "c" + std::to_string(rng() % 20);
+      const auto r = random_order(f, rng);
       auto result = place_order(f.state, r, f.ctx(), w);
       if (!result.error && result.order) log << result.order->order_id << ' ' << result.order->status << '\n';
     } else if (op < 95) {

@@ -321,20 +321,7 @@ TEST(LedgerAudit, RandomSessionsVerifyClean) {
         f.push_yes({{bid, 200'000'000}, {bid - 10'000, 300'000'000}}, {{ask, 150'000'000}, {ask + 10'000, 400'000'000}},
                    &w);
       } else if (op < 85) {
-        OrderRequest r;
-        r.account_id = f.state.account.id;
-        r.market = f.market.id;
-        r.outcome = rng() % 4 == 0 ? Outcome::No : Outcome::Yes;
-        r.side = rng() % 3 == 0 ? Side::Sell : Side::Buy;
-        const bool market = rng() % 2 == 0;
-        r.type = market ? OrderType::Market : OrderType::Limit;
-        r.size = static_cast<std::int64_t>(5 + rng() % 300) * 1'000'000 + static_cast<std::int64_t>(rng() % 2) * 123'456;
-        if (r.side == Side::Sell) {
-          const auto& token = r.outcome == Outcome::Yes ? f.market.yes_token_id : f.market.no_token_id;
-          if (auto p = f.state.positions.find(token); p != f.state.positions.end() && rng() % 2 == 0)
-            r.size = p->second.size - p->second.reserved_size;
-        }
-        if (!market) r.limit_price = 10'000 * static_cast<std::int64_t>(1 + rng() % 99);
+        const auto r = random_order(f, rng);
         place_order(f.state, r, f.ctx(), w);
       } else if (op < 95) {
         if (!f.state.open_orders.empty()) cancel_order(f.state, f.state.open_orders.begin()->first, "user", f.ctx(), w);
