@@ -41,20 +41,24 @@ Task<http::Response> health_response(http::Request& req, http::BlockingPool& poo
   co_return r;
 }
 
-ApiHandler::ApiHandler(partner::PartnerApi& partner, trader::TraderApi& trader, http::BlockingPool& pool,
-                       std::function<bool()> ready)
-    : partner_(partner), trader_(trader), pool_(pool), ready_(std::move(ready)) {}
+ApiHandler::ApiHandler(partner::PartnerApi& partner, trader::TraderApi& trader, apps::AppApi& apps,
+                       http::BlockingPool& pool, std::function<bool()> ready, dashboard::DashboardApi* dashboard)
+    : partner_(partner), trader_(trader), apps_(apps), pool_(pool), ready_(std::move(ready)), dashboard_(dashboard) {}
 
 Task<http::Response> ApiHandler::handle(http::Request& req, http::BodyReader& body) {
   if (is_partner_path(req.path)) co_return co_await partner_.handle(req, body);
   if (trader::is_trader_path(req.path)) co_return co_await trader_.handle(req, body);
+  if (apps::is_app_path(req.path)) co_return co_await apps_.handle(req, body);
   if (req.path == "/healthz" || req.path == "/readyz") co_return co_await health_response(req, pool_, ready_);
+  if (dashboard_ && dashboard::is_dashboard_path(req.path)) co_return co_await dashboard_->handle(req, body);
   co_return generic_error(404, "NOT_FOUND", "Not found.");
 }
 
 http::Response ApiHandler::protocol_error(int status, std::string_view path) {
   if (is_partner_path(path)) return partner_.protocol_error(status);
   if (trader::is_trader_path(path)) return trader_.protocol_error(status);
+  if (apps::is_app_path(path)) return apps_.protocol_error(status);
+  if (dashboard_ && dashboard::is_dashboard_path(path)) return dashboard_->protocol_error(status);
   switch (status) {
     case 400: return generic_error(400, "BAD_REQUEST", "Malformed request.");
     case 413: return generic_error(413, "PAYLOAD_TOO_LARGE", "Request body is too large.");

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <functional>
 
+#include "apps/app_api.hpp"
+#include "dashboard/dashboard_api.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/server.hpp"
 #include "partner/partner_api.hpp"
@@ -14,16 +16,18 @@ namespace polysim::app {
 class ApiHandler final : public http::RequestHandler {
  public:
   // `ready` reports whether the server can serve (database reachable, not draining).
-  ApiHandler(partner::PartnerApi& partner, trader::TraderApi& trader, http::BlockingPool& pool,
-             std::function<bool()> ready);
+  ApiHandler(partner::PartnerApi& partner, trader::TraderApi& trader, apps::AppApi& apps, http::BlockingPool& pool,
+             std::function<bool()> ready, dashboard::DashboardApi* dashboard = nullptr);
   Task<http::Response> handle(http::Request& request, http::BodyReader& body) override;
   http::Response protocol_error(int status, std::string_view path) override;
 
  private:
   partner::PartnerApi& partner_;
   trader::TraderApi& trader_;
+  apps::AppApi& apps_;
   http::BlockingPool& pool_;
   std::function<bool()> ready_;
+  dashboard::DashboardApi* dashboard_;
 };
 
 bool is_partner_path(std::string_view path);

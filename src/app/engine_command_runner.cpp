@@ -29,7 +29,7 @@ std::string failure_json(const AdminFailure& failure) {
 EngineCommandRunner::EngineCommandRunner(store::EngineCommandStore& commands, engine::Engine& engine,
                                          const Clock& clock, const ops::Log& log,
                                          std::chrono::milliseconds poll_interval)
-    : commands_(commands), engine_(engine), clock_(clock), log_(log), poll_interval_(poll_interval) {}
+    : commands_(commands), engine_(engine), clock_(clock), log_(log), worker_(poll_interval, [this] { run_pending(); }) {}
 
 EngineCommandRunner::~EngineCommandRunner() { stop(); }
 
@@ -71,25 +71,8 @@ int EngineCommandRunner::run_pending() {
   return ended;
 }
 
-void EngineCommandRunner::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      run_pending();
-      lock.lock();
-      cv_.wait_for(lock, poll_interval_, [&] { return stopping_; });
-    }
-  });
-}
+void EngineCommandRunner::start() { worker_.start(); }
 
-void EngineCommandRunner::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void EngineCommandRunner::stop() { worker_.stop(); }
 
 }  // namespace polysim::app

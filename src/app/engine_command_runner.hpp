@@ -4,6 +4,7 @@
 // the admin answer: the rendered market (or books) when done, {"error","message","status"} when
 // failed.
 #pragma once
+#include "core/periodic_worker.hpp"
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -38,11 +39,7 @@ class EngineCommandRunner {
   engine::Engine& engine_;
   const Clock& clock_;
   const ops::Log& log_;
-  std::chrono::milliseconds poll_interval_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicWorker worker_;
 };
 
 }  // namespace polysim::app

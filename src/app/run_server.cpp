@@ -7,6 +7,9 @@
 #include <thread>
 
 #include "app/admin_handler.hpp"
+#include "apps/app_api.hpp"
+#include "apps/app_settings.hpp"
+#include "auth/oidc/provider_registry.hpp"
 #include "app/api_handler.hpp"
 #include "app/bootstrap.hpp"
 #include "app/engine_command_runner.hpp"
@@ -19,6 +22,8 @@
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
 #include "core/encoding.hpp"
+#include "dashboard/dashboard.hpp"
+#include "core/origin.hpp"
 #include "email/outbox_sender.hpp"
 #include "engine/engine.hpp"
 #include "feed/replay_feed.hpp"
@@ -37,6 +42,7 @@
 #include "partner/partner_api.hpp"
 #include "partner/partner_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "trader/sync_retention.hpp"
 #include "trader/trader_api.hpp"
 
 namespace polysim {
@@ -200,12 +206,35 @@ int run_server(const Config& config) {
       },
       [&pool](std::function<void()> work) { pool.post(std::move(work)); }, clock, config.cache_ttl);
   cors.load();
-  trader::SyncService sync(store, store, store, store, trading_engine);
+  trader::SyncService sync(store, store, store, store, store, trading_engine);
   trader::TradingService trading(store, store, trading_engine, CursorCodec(secrets.cursor_secret));
   trader::SignalService signals(store, store, store, store, trading_engine, clock, CursorCodec(secrets.cursor_secret),
                                 trader::SignalSettings{config.public_base_url, secrets.data_key_hex});
   trader::TraderApi trader_api(identity, sessions, credentials, cors, sync, guard, pool, auth_pool,
                                trader::TraderApiSettings{*proxies, config.ratelimit_ipv6_prefix}, &trading, &signals);
+
+  // Partner apps (30-partner-apps.md). Slots left pending by a crash are settled before serving.
+  const int settled_slots = store.recover_trade_slots();
+  if (settled_slots > 0) log.info("settled " + std::to_string(settled_slots) + " app trade slots left by a restart");
+  auto on_cap_refusal = [&metrics](std::string_view cap) { metrics.record_app_cap_refusal(cap); };
+  apps::AppSignIn app_sign_in(store, store, store, tokens, identity, clock,
+                              apps::AppSignInSettings{config.public_base_url, apps::app_code_secret(config, secrets.data_key_hex)},
+                              on_cap_refusal);
+  apps::AppTrading app_trading(store, store, store, trading_engine, clock, on_cap_refusal);
+  apps::AppApiSettings app_settings{*proxies, config.ratelimit_ipv6_prefix,
+                                    origin_of_url(config.public_base_url) ? origin_of_url(config.public_base_url)->str()
+                                                                           : config.public_base_url,
+                                    apps::app_limit_settings(config)};
+  // OpenID providers (§4.5): discovered before serving; one that fails is logged, not fatal.
+  const auto log_warn = [&log](std::string_view message) { log.warn(message); };
+  auth::oidc::ProviderRegistry oidc_providers(config.auth_oidc, clock, log_warn);
+  oidc_providers.discover_all();
+  std::string oidc_redirect_uri = config.public_base_url;
+  while (!oidc_redirect_uri.empty() && oidc_redirect_uri.back() == '/') oidc_redirect_uri.pop_back();
+  apps::AppOidcSignIn app_oidc(store, store, oidc_providers, clock, oidc_redirect_uri + "/auth/oauth/callback", log_warn,
+                               on_cap_refusal);
+  apps::AppApi app_api(store, store, app_sign_in, app_trading, trading, guard, pool, std::move(app_settings),
+                       config.auth_oidc.empty() ? nullptr : &app_oidc);
 
   http::ServerLimits limits;
   limits.header_timeout = config.http_header_timeout;
@@ -218,7 +247,10 @@ int run_server(const Config& config) {
   ops::AccessLog access_log(logger, metrics, config.access_log, config.log_format == "json");
   http::HttpServer server(limits, io_threads, access_log);
   auto ready = [&] { return !server.draining() && store.ping(); };
-  app::ApiHandler api(partner_api, trader_api, pool, ready);
+  dashboard::Dashboard dashboard({store, store, store, store}, hashing, clock, &guard, &trading_engine, &keys, pool,
+                                 auth_pool, {config.public_base_url, ""},
+                                 [&log](std::string_view why) { log.warn("dashboard form refused: " + std::string(why)); });
+  app::ApiHandler api(partner_api, trader_api, app_api, pool, ready, &dashboard.api());
   app::AdminHandler admin(metrics, pool, ready, config.admin_token,
                           config.testing_fault_injection ? &fault_injector : nullptr,
                           config.testing_fault_injection ? &clock : nullptr, &trading_engine,
@@ -235,6 +267,8 @@ int run_server(const Config& config) {
 
   email::OutboxSender outbox(store, *transport, clock, log);
   outbox.start();
+  trader::SyncRetention sync_retention(store, clock, log);
+  sync_retention.start();
 
   write_listen_file(config.data_dir, api_port, admin_port);
   log.info("polysim listening: api " + config.listen.host + ":" + std::to_string(api_port) + ", admin " +
@@ -244,6 +278,7 @@ int run_server(const Config& config) {
   server.run();
   log.info("drained; stopping background work");
   outbox.stop();
+  sync_retention.stop();
   replay_feed.stop();
   if (sim_feed) sim_feed->stop();
   engine_commands.stop();

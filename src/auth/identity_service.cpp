@@ -194,13 +194,28 @@ SignInOutcome IdentityService::verify_email(std::string_view token, const CallCo
   return outcome;
 }
 
+MfaChallenge IdentityService::issue_app_challenge(const store::UserRecord& user, std::string_view app_id,
+                                                  std::vector<std::string> amr) {
+  boost::json::object payload{{"appId", std::string(app_id)}};
+  return issue_challenge(user, "app", std::move(amr), std::nullopt, boost::json::serialize(payload));
+}
+
 MfaVerified IdentityService::verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
-                                     std::optional<std::string_view> backup_code, const CallContext& ctx) {
+                                     std::optional<std::string_view> backup_code, const CallContext& ctx,
+                                     std::optional<std::string_view> app_id) {
   AuthFailure dead(401, "mfa_challenge_invalid", "The sign-in challenge is invalid, expired or already used.");
   if (!is_well_formed_token(mfa_token, "mfa_")) throw dead;
   const auto digest = token_hash_bytes(mfa_token);
   auto challenge = identity_.find_mfa_challenge(digest, now(), kChallengeAttempts);
   if (!challenge) throw dead;
+  std::optional<std::string> challenge_app;
+  if (challenge->flow == "app") {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(challenge->payload_json.value_or("{}"), ec);
+    const auto* id = !ec && v.is_object() ? v.as_object().if_contains("appId") : nullptr;
+    if (id && id->is_string()) challenge_app = std::string(id->as_string());
+  }
+  if (app_id ? challenge_app != *app_id : challenge->flow == "app") throw dead;
   auto user = identity_.find_user(challenge->user_id);
   if (!user) throw dead;
   const auto lane = lanes_.lane_for(user, ctx.ip_group);
@@ -230,6 +245,11 @@ MfaVerified IdentityService::verify_mfa(std::string_view mfa_token, std::optiona
   }
   auto amr = challenge->amr;
   amr.push_back(*method);
+  if (challenge_app) {
+    auto tokens = tokens_.start_app_session(*user, *challenge_app, std::move(amr), ctx.ip_group);
+    out.session = SignedIn{std::move(tokens), std::move(*user), std::nullopt};
+    return out;
+  }
   const bool verifies_email = challenge->flow == "email" || challenge->flow == "link";
   auto tokens = tokens_.start_session(*user, std::move(amr), ctx.ip_group, verifies_email);
   if (verifies_email && !user->email_verified_at) user->email_verified_at = now();

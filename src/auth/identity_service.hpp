@@ -107,8 +107,13 @@ class IdentityService {
                                std::optional<std::string_view> tenant_id, const DeviceFields& fields,
                                const CallContext& ctx);
   // Finishes a challenged sign-in with a TOTP code or a backup code.
+  // `app_id`: the app surface's call, which accepts only challenges issued for that app; the
+  // trader surface passes none and accepts no app challenge.
   MfaVerified verify_mfa(std::string_view mfa_token, std::optional<std::string_view> code,
-                      std::optional<std::string_view> backup_code, const CallContext& ctx);
+                      std::optional<std::string_view> backup_code, const CallContext& ctx,
+                      std::optional<std::string_view> app_id = std::nullopt);
+  // A sign-in through an app (30-partner-apps.md §4.7) that waits for the user's second factor.
+  MfaChallenge issue_app_challenge(const store::UserRecord& user, std::string_view app_id, std::vector<std::string> amr);
   SignedIn refresh(std::string_view refresh_token);
   void logout(const TraderPrincipal* principal, std::optional<std::string_view> refresh_token, bool all_sessions);
   // Issues a reset link when the account exists; the caller answers alike either way.

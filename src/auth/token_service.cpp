@@ -40,43 +40,65 @@ TokenService::TokenService(store::IdentityStore& store, const Clock& clock, std:
   if (keys_.empty()) throw std::invalid_argument("TokenService needs at least one JWT key");
 }
 
+std::string app_audience(std::string_view app_id) { return "app:" + std::string(app_id); }
+
 IssuedTokens TokenService::start_session(const store::UserRecord& user, std::vector<std::string> amr,
                                          std::string_view ip_group, bool mark_email_verified) {
+  auto start = new_session(user, "trader", std::move(amr), ip_group, kTraderSessionLifetime);
+  start.mark_email_verified = mark_email_verified;
+  return this->start(std::move(start), user.uuid, kTraderRefreshLifetime);
+}
+
+IssuedTokens TokenService::start_app_session(const store::UserRecord& user, std::string_view app_id,
+                                             std::vector<std::string> amr, std::string_view ip_group) {
+  auto start = new_session(user, "app", std::move(amr), ip_group, kAppSessionLifetime);
+  start.session.app_id = std::string(app_id);
+  return this->start(std::move(start), user.uuid, kAppRefreshLifetime);
+}
+
+store::SessionStart TokenService::new_session(const store::UserRecord& user, std::string surface,
+                                              std::vector<std::string> amr, std::string_view ip_group,
+                                              std::int64_t lifetime) {
   const auto now = clock_.now_unix_micros();
   store::SessionStart start;
   auto& s = start.session;
   s.id = ids_.next(clock_).to_string();
   s.tenant_id = user.tenant_id;
   s.user_id = user.id;
-  s.surface = "trader";
+  s.surface = std::move(surface);
   s.amr = std::move(amr);
   s.ip_group = std::string(ip_group);
   s.created_at = s.last_refreshed_at = now;
-  s.expires_at = now + kTraderSessionLifetime;
+  s.expires_at = now + lifetime;
+  return start;
+}
+
+IssuedTokens TokenService::start(store::SessionStart start, std::string_view user_uuid, std::int64_t refresh_lifetime) {
+  const auto& s = start.session;
   IssuedTokens out;
   out.refresh_token = generate_token("rt_");
   start.refresh_hash = token_hash_bytes(out.refresh_token);
   start.refresh_prefix = token_prefix(out.refresh_token, "rt_");
-  start.refresh_expires_at = std::min(now + kTraderRefreshLifetime, s.expires_at);
-  start.mark_email_verified = mark_email_verified;
+  start.refresh_expires_at = std::min(s.created_at + refresh_lifetime, s.expires_at);
   store_.start_session(start);
   out.refresh_expires_at = start.refresh_expires_at;
   out.session_id = s.id;
   out.amr = s.amr;
-  out.access_token = mint_access_token(s, user.uuid);
+  out.access_token = mint_access_token(s, user_uuid);
   return out;
 }
 
-std::pair<IssuedTokens, store::SessionRecord> TokenService::refresh(std::string_view refresh_token) {
+std::pair<IssuedTokens, store::SessionRecord> TokenService::refresh(std::string_view refresh_token,
+                                                                   std::string_view surface) {
   if (!is_well_formed_token(refresh_token, "rt_")) throw refresh_invalid();
   store::RefreshRotation r;
   r.presented_hash = token_hash_bytes(refresh_token);
-  r.surface = "trader";
+  r.surface = std::string(surface);
   IssuedTokens out;
   out.refresh_token = generate_token("rt_");
   r.new_hash = token_hash_bytes(out.refresh_token);
   r.new_prefix = token_prefix(out.refresh_token, "rt_");
-  r.lifetime = kTraderRefreshLifetime;
+  r.lifetime = surface == "app" ? kAppRefreshLifetime : kTraderRefreshLifetime;
   r.reuse_grace = reuse_grace_;
   r.now = clock_.now_unix_micros();
   auto result = store_.rotate_refresh_token(r);
@@ -93,7 +115,7 @@ std::string TokenService::mint_access_token(const store::SessionRecord& session,
   const auto now_s = clock_.now_unix_micros() / 1'000'000;
   AccessClaims c;
   c.iss = issuer_;
-  c.aud = std::string(kTraderAudience);
+  c.aud = session.surface == "app" && session.app_id ? app_audience(*session.app_id) : std::string(kTraderAudience);
   c.sub = std::string(user_uuid);
   c.tid = session.tenant_id;
   c.sid = session.id;
@@ -106,6 +128,11 @@ std::string TokenService::mint_access_token(const store::SessionRecord& session,
 
 JwtCheck TokenService::verify_access_token(std::string_view token) const {
   return polysim::auth::verify_access_token(token, keys_, issuer_, kTraderAudience, clock_.now_unix_micros() / 1'000'000);
+}
+
+JwtCheck TokenService::verify_app_access_token(std::string_view token, std::string_view app_id) const {
+  return polysim::auth::verify_access_token(token, keys_, issuer_, app_audience(app_id),
+                                            clock_.now_unix_micros() / 1'000'000);
 }
 
 }  // namespace polysim::auth

@@ -17,6 +17,10 @@ inline constexpr std::int64_t kAccessTokenSeconds = 900;
 inline constexpr std::int64_t kTraderRefreshLifetime = 30LL * 86'400 * 1'000'000;
 inline constexpr std::int64_t kTraderSessionLifetime = 90LL * 86'400 * 1'000'000;
 inline constexpr std::string_view kTraderAudience = "polysim-trader";
+// App sessions (30-partner-apps.md §4.1): 30 days from creation, 7 days after the last refresh.
+inline constexpr std::int64_t kAppSessionLifetime = 30LL * 86'400 * 1'000'000;
+inline constexpr std::int64_t kAppRefreshLifetime = 7LL * 86'400 * 1'000'000;
+std::string app_audience(std::string_view app_id);
 
 struct IssuedTokens {
   std::string access_token;
@@ -46,14 +50,24 @@ class TokenService {
   // A new trader session for the user, its first refresh token and an access token.
   IssuedTokens start_session(const store::UserRecord& user, std::vector<std::string> amr, std::string_view ip_group,
                              bool mark_email_verified);
+  // A session of the app surface for (app, user); its access tokens name the app as audience.
+  IssuedTokens start_app_session(const store::UserRecord& user, std::string_view app_id, std::vector<std::string> amr,
+                                 std::string_view ip_group);
   // Rotates the presented refresh token; throws AuthFailure (refresh_token_invalid or
-  // refresh_token_reused). The session's user is returned for the response body.
-  std::pair<IssuedTokens, store::SessionRecord> refresh(std::string_view refresh_token);
+  // refresh_token_reused). The session's user is returned for the response body. Only
+  // sessions of `surface` are refreshed.
+  std::pair<IssuedTokens, store::SessionRecord> refresh(std::string_view refresh_token,
+                                                        std::string_view surface = "trader");
 
   std::string mint_access_token(const store::SessionRecord& session, std::string_view user_uuid);
   JwtCheck verify_access_token(std::string_view token) const;
+  JwtCheck verify_app_access_token(std::string_view token, std::string_view app_id) const;
 
  private:
+  store::SessionStart new_session(const store::UserRecord& user, std::string surface, std::vector<std::string> amr,
+                                  std::string_view ip_group, std::int64_t lifetime);
+  IssuedTokens start(store::SessionStart start, std::string_view user_uuid, std::int64_t refresh_lifetime);
+
   store::IdentityStore& store_;
   const Clock& clock_;
   std::vector<JwtKey> keys_;

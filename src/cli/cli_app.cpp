@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "cli/app_commands.hpp"
 #include "cli/command_context.hpp"
 #include "cli/demo_command.hpp"
 #include "cli/engine_commands.hpp"
@@ -16,6 +17,7 @@
 #include "cli/market_commands.hpp"
 #include "cli/market_output.hpp"
 #include "cli/output.hpp"
+#include "cli/staff_commands.hpp"
 #include "cli/tenant_commands.hpp"
 #include "cli/user_commands.hpp"
 #include "core/clock.hpp"
@@ -93,7 +95,7 @@ int run_store_command(const CommonOptions& common, const StoreAction& action, st
     SystemClock clock;
     UuidV7Generator ids;
     CommandContext context{store,  clock,  ids,   os_user_name(), config.effective_trader_app_url(),
-                           &store, &store, &store};
+                           &store, &store, &store, &store};
     CommandOutput output(out, common.json);
     MarketOutput market_output(out, common.json);
     StoreCommand command{context, output, config, applied, market_output};
@@ -244,6 +246,48 @@ int run_cli(int argc, char** argv, const RunServerFn& run_server, std::ostream& 
       c.output.user(set_user_disabled(c.context, user_selector, disabling));
     });
   }
+
+  // app …
+  auto* app_command = app.add_subcommand("app", "manage partner apps");
+  app_command->require_subcommand(1);
+  AppCreateInput app_input;
+  auto* app_create = app_command->add_subcommand("create", "create a partner app (starts in testing mode)");
+  app_create->add_option("--tenant", app_input.tenant, "tenant id or name")->required();
+  app_create->add_option("--name", app_input.name, "1-80 characters, unique in the tenant")->required();
+  app_create->add_option("--redirect-origin", app_input.redirect_origins,
+                         "allowed redirect and CORS origin (repeatable)");
+  store_command(*app_create, [&](StoreCommand& c) {
+    print_app(c.output.stream(), c.output.json(), create_app(c.context, app_input));
+  });
+  std::string app_list_tenant;
+  auto* app_list = app_command->add_subcommand("list", "list a tenant's apps");
+  app_list->add_option("--tenant", app_list_tenant, "tenant id or name")->required();
+  store_command(*app_list, [&](StoreCommand& c) {
+    print_apps(c.output.stream(), c.output.json(), list_apps(c.context, app_list_tenant));
+  });
+  std::string app_show_id;
+  auto* app_show = app_command->add_subcommand("show", "show one app with its counts");
+  app_show->add_option("id", app_show_id, "app id")->required();
+  store_command(*app_show, [&](StoreCommand& c) {
+    print_app(c.output.stream(), c.output.json(), show_app(c.context, app_show_id));
+  });
+
+  // staff …
+  auto* staff = app.add_subcommand("staff", "manage Dashboard staff");
+  staff->require_subcommand(1);
+  StaffCreateInput staff_input;
+  bool staff_password_stdin = false;
+  auto* staff_create = staff->add_subcommand("create", "create a staff member who signs in to the Dashboard");
+  staff_create->add_option("--tenant", staff_input.tenant, "tenant id or name")->required();
+  staff_create->add_option("--email", staff_input.email, "sign-in email, unique across the installation")->required();
+  staff_create->add_flag("--password-stdin", staff_password_stdin, "read the password (12-128 characters) from stdin");
+  store_command(*staff_create, [&](StoreCommand& c) {
+    // SqliteStore implements every store interface; the context names only the shared ones.
+    auto& staff_store = dynamic_cast<store::StaffStore&>(c.context.store);
+    staff_input.password = read_staff_password(std::cin, err, staff_password_stdin);
+    const auth::Argon2Params params{c.config.auth_argon2_memory_kib, c.config.auth_argon2_iterations};
+    print_staff(c.output.stream(), c.output.json(), create_staff(c.context, staff_store, staff_input, params));
+  });
 
   // key …
   auto* key = app.add_subcommand("key", "manage tenant API keys");

@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/uuid.hpp"
+#include "store/app_store.hpp"
 #include "store/engine_command_store.hpp"
 #include "store/engine_store.hpp"
 #include "store/identity_store.hpp"
@@ -36,6 +37,8 @@ struct CommandContext {
   // The market list and the engine_commands queue (`polysim market`); null where not needed.
   store::EngineStore* engine = nullptr;
   store::EngineCommandStore* engine_commands = nullptr;
+  // Partner apps (`polysim app`); null where not needed.
+  store::AppStore* apps = nullptr;
 };
 
 }  // namespace polysim::cli

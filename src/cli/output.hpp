@@ -31,6 +31,9 @@ class CommandOutput {
   void created_key(const CreatedKey& created);
   void demo(const DemoResult& result, const std::string& curl_command);
   void migrations(const std::vector<int>& applied);
+  // For commands that print their own records.
+  std::ostream& stream() { return out_; }
+  bool json() const { return json_; }
 
  private:
   void emit(const boost::json::value& value);

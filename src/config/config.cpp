@@ -68,6 +68,7 @@ std::chrono::milliseconds duration(const std::string& name, const std::string& v
   return *d;
 }
 
+
 std::vector<std::string> split_list(const std::string& v) {
   std::vector<std::string> out;
   std::size_t pos = 0;
@@ -135,6 +136,25 @@ const std::vector<Setting>& settings() {
     });
     add("ratelimit.trusted_proxies", "none", "comma-separated CIDRs whose X-Forwarded-For is read",
         [](Config& c, const std::string& v) { c.ratelimit_trusted_proxies = split_list(v); });
+    const auto app_limit = [&](const char* name, const char* fallback, const char* help, std::string Config::*field) {
+      add(name, fallback, help, [name, field](Config& c, const std::string& v) {
+        if (!parse_window_list(v)) bad(name, v, "expected N/duration pairs separated by commas, e.g. 100/60s");
+        c.*field = v;
+      });
+    };
+    app_limit("ratelimit.app.ip", "100/60s", "App API requests per client IP", &Config::ratelimit_app_ip);
+    app_limit("ratelimit.app.app", "500/60s", "App API requests per app", &Config::ratelimit_app_app);
+    app_limit("ratelimit.app.auth_start_ip", "10/60s", "POST /auth/start per client IP",
+              &Config::ratelimit_app_auth_start_ip);
+    app_limit("ratelimit.app.auth_start_email", "1/60s,5/3600s", "email sign-in starts per (app, email)",
+              &Config::ratelimit_app_auth_start_email);
+    app_limit("ratelimit.app.auth_verify_ip", "30/300s", "POST /auth/verify and /auth/mfa/verify per client IP",
+              &Config::ratelimit_app_auth_verify_ip);
+    add("auth.app_code_secret", "derived from auth.data_key", "HMAC key of app sign-in codes",
+        [](Config& c, const std::string& v) {
+          if (v.size() < 32) bad("auth.app_code_secret", "…", "at least 32 characters");
+          c.auth_app_code_secret = v;
+        });
     add("ratelimit.store_timeout", "50ms", "limiter calls slower than this fail open",
         [](Config& c, const std::string& v) { c.ratelimit_store_timeout = duration("ratelimit.store_timeout", v); });
     add("cache.ttl", "2s", "how long API keys and tenants are cached (at most 5s)", [](Config& c, const std::string& v) {
@@ -230,6 +250,7 @@ const std::vector<Setting>& settings() {
 void flatten_toml(const toml::table& table, const std::string& prefix, std::map<std::string, std::string>& out) {
   for (const auto& [key, node] : table) {
     std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (name == "auth.oidc") continue;  // an array of tables: read by oidc_entries()
     if (auto sub = node.as_table()) {
       flatten_toml(*sub, name, out);
     } else if (auto s = node.as_string()) {
@@ -255,7 +276,46 @@ void flatten_toml(const toml::table& table, const std::string& prefix, std::map<
   }
 }
 
+// [[auth.oidc]]: each entry flattened on its own, validated by oidc_providers_from().
+std::vector<std::map<std::string, std::string>> oidc_entries(const toml::table& root) {
+  std::vector<std::map<std::string, std::string>> out;
+  const auto* auth = root["auth"].as_table();
+  const auto* node = auth ? auth->get("oidc") : nullptr;
+  if (!node) return out;
+  const auto* arr = node->as_array();
+  if (!arr) throw ConfigError("auth.oidc must be an array of tables: write [[auth.oidc]]");
+  for (const auto& item : *arr) {
+    const auto* entry = item.as_table();
+    if (!entry) throw ConfigError("auth.oidc must be an array of tables: write [[auth.oidc]]");
+    std::map<std::string, std::string> fields;
+    flatten_toml(*entry, "", fields);
+    out.push_back(std::move(fields));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> parse_window_list(std::string_view text) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  for (const auto& item : split_list(std::string(text))) {
+    const auto slash = item.find('/');
+    if (slash == std::string::npos || slash == 0) return std::nullopt;
+    std::int64_t limit = 0;
+    const auto count = item.substr(0, slash);
+    auto [p, ec] = std::from_chars(count.data(), count.data() + count.size(), limit);
+    if (ec != std::errc() || p != count.data() + count.size() || limit < 0) return std::nullopt;
+    try {
+      const auto window = duration("window", item.substr(slash + 1));
+      if (window.count() <= 0) return std::nullopt;
+      out.emplace_back(limit, window.count());
+    } catch (const ConfigError&) {
+      return std::nullopt;
+    }
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
 
 std::string HostPort::str() const {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
@@ -331,9 +391,12 @@ Config load_config(const std::map<std::string, std::string>& flags,
   }
 
   std::map<std::string, std::string> from_file;
+  std::vector<std::map<std::string, std::string>> oidc;
   if (std::filesystem::exists(file)) {
     try {
-      flatten_toml(toml::parse_file(file), "", from_file);
+      const auto parsed = toml::parse_file(file);
+      flatten_toml(parsed, "", from_file);
+      oidc = oidc_entries(parsed);
     } catch (const toml::parse_error& e) {
       throw ConfigError("cannot parse " + file + ": " + std::string(e.description()));
     }
@@ -344,6 +407,7 @@ Config load_config(const std::map<std::string, std::string>& flags,
   for (const auto& s : settings())
     if (auto e = environment.find(s.info.env); e != environment.end()) s.set(config, e->second);
   for (const auto& [name, value] : flags) apply_setting(config, name, value);
+  config.auth_oidc = oidc_providers_from(oidc, environment);
   config.config_file = file;
   return config;
 }

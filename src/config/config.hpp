@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "config/oidc_config.hpp"
+
 namespace polysim {
 
 struct HostPort {
@@ -73,6 +75,15 @@ struct Config {
   std::int64_t feed_stale_after_s = 30;
   int feed_sim_markets = 3;  // simulated markets a database without any market starts with
 
+  // Partner apps (30-partner-apps.md): limits as "N/window[,N/window]", e.g. "100/60s".
+  std::string ratelimit_app_ip = "100/60s";
+  std::string ratelimit_app_app = "500/60s";
+  std::string ratelimit_app_auth_start_ip = "10/60s";
+  std::string ratelimit_app_auth_start_email = "1/60s,5/3600s";
+  std::string ratelimit_app_auth_verify_ip = "30/300s";
+  std::string auth_app_code_secret;  // empty: derived from auth.data_key
+  std::vector<OidcProviderConfig> auth_oidc;  // [[auth.oidc]] tables of the config file only
+
   bool testing_fault_injection = false;  // admin endpoints that inject store faults; tests only
 
   std::string effective_trader_app_url() const { return trader_app_url.empty() ? public_base_url : trader_app_url; }
@@ -92,6 +103,9 @@ struct SettingInfo {
 };
 
 const std::vector<SettingInfo>& all_settings();
+
+// "100/60s,5/3600s" → (limit, window ms) pairs; nullopt when malformed or empty.
+std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> parse_window_list(std::string_view text);
 
 struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;

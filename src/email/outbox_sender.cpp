@@ -41,34 +41,23 @@ void LogTransport::deliver(const store::OutboxMessage& m) {
 
 OutboxSender::OutboxSender(store::Store& store, MailTransport& transport, const Clock& clock, const ops::Log& log,
                            std::chrono::milliseconds poll_interval)
-    : store_(store), transport_(transport), clock_(clock), log_(log), poll_interval_(poll_interval) {}
+    : store_(store),
+      transport_(transport),
+      clock_(clock),
+      log_(log),
+      worker_(poll_interval, [this] {
+        try {
+          deliver_due();
+        } catch (const std::exception& e) {
+          log_.warn(std::string("email outbox pass failed: ") + e.what());
+        }
+      }) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 
-void OutboxSender::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      try {
-        deliver_due();
-      } catch (const std::exception& e) {
-        log_.warn(std::string("email outbox pass failed: ") + e.what());
-      }
-      lock.lock();
-      cv_.wait_for(lock, poll_interval_, [&] { return stopping_; });
-    }
-  });
-}
+void OutboxSender::start() { worker_.start(); }
 
-void OutboxSender::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void OutboxSender::stop() { worker_.stop(); }
 
 int OutboxSender::deliver_due() {
   int delivered = 0;

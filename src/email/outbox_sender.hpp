@@ -2,6 +2,7 @@
 // transaction; this sender reads due rows, hands each to the transport and marks it sent, or
 // schedules a retry (1 min doubling to 1 h, giving up after 24 h).
 #pragma once
+#include "core/periodic_worker.hpp"
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -58,11 +59,7 @@ class OutboxSender {
   MailTransport& transport_;
   const Clock& clock_;
   const ops::Log& log_;
-  std::chrono::milliseconds poll_interval_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicWorker worker_;
 };
 
 }  // namespace polysim::email

@@ -334,7 +334,7 @@ PlaceResult place_order(AccountState& s, const OrderRequest& r, const ExecContex
   const auto book = ctx.board.book(token_id);
   const bool fresh = book && is_fresh(*book, m.stale_after_s, ctx.now);
 
-  o.order_id = ctx.new_id();
+  o.order_id = r.order_id ? *r.order_id : ctx.new_id();
   o.account_id = s.account.id;
   o.market_id = m.id;
   o.token_id = token_id;

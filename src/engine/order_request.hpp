@@ -21,6 +21,9 @@ std::string_view outcome_name(Outcome outcome);     // YES | NO
 
 struct OrderRequest {
   std::string account_id;
+  // Chosen by the caller (a UUIDv7) when its own records must name the order before the engine
+  // has run it: the app surface's trade-cap slot. Otherwise the engine assigns one.
+  std::optional<std::string> order_id;
   std::optional<std::string> client_order_id;
   std::string market;  // market id or slug
   Outcome outcome = Outcome::Yes;

@@ -11,14 +11,14 @@ int hex_value(char c) {
   return -1;
 }
 
-// Percent-decoding of one query component. '+' stays a plus sign: RFC 3339 offsets
-// (since=…+01:00) arrive unencoded from many clients.
-std::optional<std::string> percent_decode(std::string_view in) {
+}  // namespace
+
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] != '%') {
-      out.push_back(in[i]);
+      out.push_back(plus_is_space && in[i] == '+' ? ' ' : in[i]);
       continue;
     }
     if (i + 2 >= in.size()) return std::nullopt;
@@ -29,8 +29,6 @@ std::optional<std::string> percent_decode(std::string_view in) {
   }
   return out;
 }
-
-}  // namespace
 
 QueryParams parse_query(std::string_view raw) {
   QueryParams out;

@@ -15,4 +15,9 @@ struct QueryParams {
 };
 QueryParams parse_query(std::string_view raw);
 
+// Percent-decoding of one component; nullopt for a broken escape. Queries keep '+' as a plus
+// sign (RFC 3339 offsets such as since=…+01:00 arrive unencoded); HTML form bodies
+// (application/x-www-form-urlencoded) mean a space by it.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space = false);
+
 }  // namespace polysim::http

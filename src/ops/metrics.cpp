@@ -35,6 +35,10 @@ void Metrics::record_limiter_decision(std::string_view policy, bool admitted) {
 
 void Metrics::record_limiter_store_error() { limiter_store_errors_.fetch_add(1); }
 
+void Metrics::record_app_cap_refusal(std::string_view cap) {
+  (cap == "users" ? app_user_cap_refusals_ : app_trade_cap_refusals_).fetch_add(1);
+}
+
 std::string Metrics::render_prometheus() const {
   std::map<std::tuple<std::string, std::string, int>, Series> requests_;
   for (auto& shard : request_shards_) {
@@ -72,6 +76,9 @@ std::string Metrics::render_prometheus() const {
                          counts == &limiter_admitted_ ? "admitted" : "rejected", n);
   out += "# HELP polysim_ratelimit_store_errors_total Limiter store failures (requests admitted).\n# TYPE polysim_ratelimit_store_errors_total counter\n";
   out += fmt::format("polysim_ratelimit_store_errors_total {}\n", limiter_store_errors_.load());
+  out += "# HELP polysim_app_cap_refusals_total Testing-mode cap refusals of partner apps.\n# TYPE polysim_app_cap_refusals_total counter\n";
+  out += fmt::format("polysim_app_cap_refusals_total{{cap=\"users\"}} {}\n", app_user_cap_refusals_.load());
+  out += fmt::format("polysim_app_cap_refusals_total{{cap=\"trades\"}} {}\n", app_trade_cap_refusals_.load());
   return out;
 }
 

@@ -20,6 +20,8 @@ class Metrics {
   void record_rejected_connection(const std::string& listener);
   void record_limiter_decision(std::string_view policy, bool admitted);
   void record_limiter_store_error();
+  // 30-partner-apps.md §5.2: testing-mode refusals, cap "users" or "trades".
+  void record_app_cap_refusal(std::string_view cap);
   std::uint64_t limiter_store_errors() const { return limiter_store_errors_.load(); }
   std::string render_prometheus() const;
 
@@ -69,6 +71,8 @@ class Metrics {
   std::map<std::string, std::uint64_t, std::less<>> limiter_admitted_;
   std::map<std::string, std::uint64_t, std::less<>> limiter_rejected_;
   std::atomic<std::uint64_t> limiter_store_errors_{0};
+  std::atomic<std::uint64_t> app_user_cap_refusals_{0};
+  std::atomic<std::uint64_t> app_trade_cap_refusals_{0};
 };
 
 }  // namespace polysim::ops

@@ -2,10 +2,13 @@
 
 #include <map>
 
+#include "auth/auth_failure.hpp"
 #include "core/json_input.hpp"
 #include "core/json_writer.hpp"
 #include "engine/engine.hpp"
+#include "trader/journal_render.hpp"
 #include "trader/own_accounts.hpp"
+#include "trader/signal_render.hpp"
 #include "trader/trader_render.hpp"
 #include "trader/trading_render.hpp"
 
@@ -27,6 +30,7 @@ SyncSnapshot SyncService::snapshot(const auth::TraderPrincipal& principal) {
   q.limit = kMaxSnapshotOrders;
   out.open_orders = engine_store_.list_orders(q);
   out.signal_targets = signals_.signal_targets(principal.user_id);
+  out.journal = journal_.recent(principal);
   return out;
 }
 
@@ -36,6 +40,10 @@ SyncChanges SyncService::changes(const auth::TraderPrincipal& principal, std::in
   auto rows = sync_.sync_changes_after(principal.user_id, since, limit + 1);
   out.has_more = static_cast<int>(rows.size()) > limit;
   if (out.has_more) rows.resize(static_cast<std::size_t>(limit));
+  // Checked after reading: rows pruned while they were read show in the pruned version.
+  if (since < sync_.sync_pruned_version(principal.user_id))
+    throw auth::AuthFailure(410, "sync_cursor_expired",
+                            "Changes after this version are no longer kept; take a new snapshot.");
   // (entity, id) → the version of its latest change; each is rendered once, as it is now.
   std::map<std::pair<std::string, std::string>, std::int64_t> latest;
   for (const auto& row : rows) {
@@ -61,6 +69,14 @@ SyncChanges SyncService::changes(const auth::TraderPrincipal& principal, std::in
       if (auto f = sync_.find_fill(id)) write_fill(w, *f);
     } else if (entity == "position") {
       if (auto p = sync_.find_position(id)) write_position(w, position_view(std::move(*p), engine_.board(), now));
+    } else if (entity == "signal") {
+      if (auto s = signals_.find_signal(principal.user_id, id)) write_signal(w, *s);
+    } else if (entity == "signalTargets") {
+      w.raw_json(signal_targets_json(signals_.signal_targets(principal.user_id)));
+    } else if (entity == "journal") {
+      // A deleted entry is rendered as gone: its change is a delete.
+      auto e = journal_store_.find_journal_entry(principal.user_id, id);
+      if (e && !e->deleted_at) write_journal_entry(w, *e);
     }
     out.changes.push_back(SyncChange{version, entity, id, data.empty() ? "null" : data});
   }

@@ -11,6 +11,8 @@
 #include "http/credential.hpp"
 #include "http/query_params.hpp"
 #include "store/store.hpp"
+#include "trader/journal_body.hpp"
+#include "trader/journal_render.hpp"
 #include "trader/trader_body.hpp"
 #include "trader/trader_render.hpp"
 #include "trader/order_body.hpp"
@@ -112,6 +114,8 @@ TraderApi::TraderApi(auth::IdentityService& identity, auth::SessionChecker& sess
               {R::SyncSnapshot, Tier::DesktopSync, Access::DeviceOnly, "desktop:sync"});
   router_.add(Method::Get, "/api/v1/desktop/sync/changes",
               {R::SyncChanges, Tier::DesktopSync, Access::DeviceOnly, "desktop:sync"});
+  router_.add(Method::Post, "/api/v1/desktop/sync/journal",
+              {R::SyncJournal, Tier::DesktopSync, Access::DeviceOnly, "desktop:sync"});
   if (trading_) {
     router_.add(Method::Post, "/api/v1/orders", {R::PlaceOrder, Tier::Default, any, "trading:write"});
     router_.add(Method::Get, "/api/v1/orders/{order_id}", {R::GetOrder, Tier::Default, any, "trading:read"});
@@ -284,14 +288,15 @@ Task<http::Response> TraderApi::handle_route(http::Request& req, http::BodyReade
 
   // Body: size from Content-Length, media type, then reading and strict JSON.
   std::optional<JsonValue> body;
+  const std::size_t max_body = info.route == TraderRoute::SyncJournal ? kMaxJournalBody : kMaxBody;
   if (takes_body(req.method) && req.has_body()) {
-    if (req.content_length && *req.content_length > kMaxBody)
+    if (req.content_length && *req.content_length > max_body)
       co_return finish(error_response(413, "payload_too_large", "The request body is too large."));
     auto type = req.header("Content-Type");
     if (!type || !is_json_media_type(*type))
       co_return finish(error_response(415, "unsupported_media_type", "Send the body as application/json."));
     std::string text;
-    switch (co_await body_reader.read(kMaxBody, text)) {
+    switch (co_await body_reader.read(max_body, text)) {
       case http::BodyStatus::TooLarge:
         co_return finish(error_response(413, "payload_too_large", "The request body is too large."));
       case http::BodyStatus::Failed: {
@@ -627,6 +632,7 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       w.end_array();
       w.key("journal");
       w.begin_array();
+      for (const auto& e : snapshot.journal) write_journal_entry(w, e);
       w.end_array();
       w.end_object();
       co_return json_response(200, std::move(out));
@@ -657,6 +663,12 @@ Task<http::Response> TraderApi::dispatch(TraderRoute route, http::Request& req, 
       w.end_array();
       w.end_object();
       co_return json_response(200, std::move(out));
+    }
+    case TraderRoute::SyncJournal: {
+      const auto& who = require_principal();
+      const auto entries = parse_journal_body(body);
+      auto pushed = co_await pool_.run([&] { return sync_.push_journal(who, entries); });
+      co_return json_response(200, journal_push_json(pushed));
     }
     case TraderRoute::PlaceOrder: {
       const auto& who = require_principal();

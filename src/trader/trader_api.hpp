@@ -54,6 +54,7 @@ enum class TraderRoute {
   RevokeApiKey,
   SyncSnapshot,
   SyncChanges,
+  SyncJournal,
   PlaceOrder,
   GetOrder,
   CancelOrder,

@@ -600,6 +600,167 @@ CREATE TABLE sync_changes (
 CREATE INDEX sync_changes_user ON sync_changes(user_id, version);
 )sql";
 
+// The desktop journal (20-trader-api.md §11): one row per (user, localId), deleted ones kept as
+// tombstones. The change log keeps 30 days, pruned from its oldest end; each user's highest
+// pruned version is remembered, so a cursor from before it is known to have lost changes.
+constexpr const char* kDesktopJournal = R"sql(
+CREATE TABLE journal_entries (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  local_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('note', 'plan', 'review')),
+  account_id TEXT,
+  market_id TEXT,
+  order_id TEXT,
+  title TEXT,
+  body TEXT,
+  tags TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER,
+  UNIQUE (user_id, local_id)
+);
+CREATE INDEX journal_entries_recent ON journal_entries(user_id, updated_at) WHERE deleted_at IS NULL;
+
+CREATE TABLE sync_pruned (
+  user_id INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL
+);
+)sql";
+
+
+// Partner apps (30-partner-apps.md): apps with their testing-mode counters, who signed in
+// through each, email sign-in challenges, exchange codes, trade-cap slots and sign-in
+// identities from OIDC providers. Go Live cannot be undone, not even with SQL.
+constexpr const char* kApps = R"sql(
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  redirect_origins TEXT NOT NULL DEFAULT '[]',
+  partner_agreement_signed INTEGER NOT NULL DEFAULT 0,
+  went_live_at INTEGER,
+  went_live_by TEXT,
+  user_count INTEGER NOT NULL DEFAULT 0,
+  trade_count INTEGER NOT NULL DEFAULT 0,
+  trade_reserved INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (tenant_id, name_key)
+);
+CREATE TRIGGER apps_go_live_is_final BEFORE UPDATE OF partner_agreement_signed ON apps
+  WHEN OLD.partner_agreement_signed = 1 AND NEW.partner_agreement_signed = 0
+  BEGIN SELECT RAISE(ABORT, 'an app that went live stays live'); END;
+
+CREATE TABLE app_users (
+  app_id TEXT NOT NULL REFERENCES apps(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  first_sign_in_at INTEGER NOT NULL,
+  last_sign_in_at INTEGER NOT NULL,
+  PRIMARY KEY (app_id, user_id)
+);
+CREATE INDEX app_users_user ON app_users(user_id);
+CREATE INDEX app_users_latest ON app_users(app_id, first_sign_in_at DESC);
+
+ALTER TABLE users ADD COLUMN created_via TEXT;
+ALTER TABLE users ADD COLUMN created_via_app TEXT;
+
+CREATE TABLE user_identities (
+  provider TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  tenant_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, provider, subject)
+);
+CREATE INDEX user_identities_user ON user_identities(user_id);
+
+CREATE TABLE app_login_challenges (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app_id TEXT NOT NULL REFERENCES apps(id),
+  tenant_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  code_mac BLOB NOT NULL,
+  nonce TEXT NOT NULL,
+  link_hash BLOB UNIQUE,
+  redirect_url TEXT,
+  state TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX app_login_challenges_live ON app_login_challenges(app_id, email) WHERE used_at IS NULL;
+
+CREATE TABLE app_exchange_codes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  code_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  app_id TEXT NOT NULL REFERENCES apps(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  session_id TEXT,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE app_trade_slots (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id),
+  created_at INTEGER NOT NULL
+);
+)sql";
+
+// The tenant Dashboard (30-partner-apps.md §9): staff of one tenant each, with emails unique
+// across the installation, and their browser sessions (token stored as SHA-256).
+constexpr const char* kDashboard = R"sql(
+CREATE TABLE staff (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX staff_tenant ON staff(tenant_id);
+
+CREATE TABLE dashboard_sessions (
+  token_hash BLOB PRIMARY KEY,
+  staff_id TEXT NOT NULL REFERENCES staff(id),
+  csrf_token TEXT NOT NULL,
+  flash TEXT,
+  ip TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  ended_at INTEGER
+);
+CREATE INDEX dashboard_sessions_staff ON dashboard_sessions(staff_id);
+
+CREATE INDEX audit_log_tenant_id ON audit_log(tenant_id, id);
+)sql";
+
+// OpenID Connect sign-in flows (30-partner-apps.md §4.5): the state the provider echoes is
+// stored as SHA-256 only; a flow is used once, within 10 minutes.
+constexpr const char* kOidcFlows = R"sql(
+CREATE TABLE oidc_flows (
+  state_hash BLOB PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id),
+  provider TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  redirect_url TEXT NOT NULL,
+  app_state TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX oidc_flows_expires ON oidc_flows(expires_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -613,6 +774,10 @@ const std::vector<Migration>& migrations() {
       {7, "engine commands", kEngineCommands},
       {8, "signals", kSignals},
       {9, "sync changes", kSyncChanges},
+      {10, "desktop journal", kDesktopJournal},
+      {11, "partner apps", kApps},
+      {12, "dashboard", kDashboard},
+      {13, "oidc flows", kOidcFlows},
   };
   return all;
 }

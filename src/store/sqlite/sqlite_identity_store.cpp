@@ -17,27 +17,6 @@ constexpr int kFailuresBeforeLock = 5;
 constexpr std::int64_t kMaxLock = 15 * kMinute;
 constexpr std::int64_t kFailureMemory = kDay;
 
-constexpr std::string_view kUserColumns =
-    "id, uuid, tenant_id, email, password_hash, email_verified_at, disabled, display_name, password_changed_at, "
-    "created_at, updated_at, mfa_enabled_at";
-
-UserRecord read_user(const Statement& s) {
-  UserRecord u;
-  u.id = s.int64(0);
-  u.uuid = s.text(1);
-  u.tenant_id = s.text(2);
-  u.email = s.text(3);
-  u.password_hash = s.opt_text(4);
-  u.email_verified_at = s.opt_int64(5);
-  u.disabled = s.int64(6) != 0;
-  u.display_name = s.opt_text(7);
-  u.password_changed_at = s.opt_int64(8);
-  u.created_at = s.int64(9);
-  u.updated_at = s.int64(10);
-  u.mfa_enabled_at = s.opt_int64(11);
-  return u;
-}
-
 constexpr std::string_view kSessionColumns =
     "id, tenant_id, user_id, surface, app_id, amr, ip_group, created_at, expires_at, last_refreshed_at, revoked_at";
 
@@ -64,13 +43,6 @@ std::optional<SessionRecord> session_by_id(SqliteConnection& c, std::string_view
   return read_session(s);
 }
 
-std::optional<UserRecord> user_by_email(SqliteConnection& c, std::string_view tenant_id, std::string_view email) {
-  auto s = c.prepare(std::string("SELECT ") + std::string(kUserColumns) +
-                     " FROM users WHERE tenant_id = ?1 AND email = ?2");
-  s.bind(1, tenant_id).bind(2, email);
-  if (!s.step()) return std::nullopt;
-  return read_user(s);
-}
 
 // True when the throttle allows one more mail of its kinds to the recipient.
 bool mail_allowed(SqliteConnection& c, std::string_view recipient, const MailThrottle& t, std::int64_t now) {
@@ -115,6 +87,42 @@ void insert_refresh_token(SqliteConnection& c, std::string_view session_id, std:
 
 }  // namespace
 
+const std::string_view kUserColumns =
+    "id, uuid, tenant_id, email, password_hash, email_verified_at, disabled, display_name, password_changed_at, "
+    "created_at, updated_at, mfa_enabled_at";
+
+UserRecord read_user(const Statement& s) {
+  UserRecord u;
+  u.id = s.int64(0);
+  u.uuid = s.text(1);
+  u.tenant_id = s.text(2);
+  u.email = s.text(3);
+  u.password_hash = s.opt_text(4);
+  u.email_verified_at = s.opt_int64(5);
+  u.disabled = s.int64(6) != 0;
+  u.display_name = s.opt_text(7);
+  u.password_changed_at = s.opt_int64(8);
+  u.created_at = s.int64(9);
+  u.updated_at = s.int64(10);
+  u.mfa_enabled_at = s.opt_int64(11);
+  return u;
+}
+
+std::optional<UserRecord> user_by_email(SqliteConnection& c, std::string_view tenant_id, std::string_view email) {
+  auto s = c.prepare(std::string("SELECT ") + std::string(kUserColumns) +
+                     " FROM users WHERE tenant_id = ?1 AND email = ?2");
+  s.bind(1, tenant_id).bind(2, email);
+  if (!s.step()) return std::nullopt;
+  return read_user(s);
+}
+
+std::optional<UserRecord> user_by_id(SqliteConnection& c, std::int64_t user_id) {
+  auto s = c.prepare(std::string("SELECT ") + std::string(kUserColumns) + " FROM users WHERE id = ?1");
+  s.bind(1, user_id);
+  if (!s.step()) return std::nullopt;
+  return read_user(s);
+}
+
 void revoke_session_row(SqliteConnection& c, std::string_view id, std::int64_t now, std::string_view reason) {
   auto s = c.prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL");
   s.bind(1, id).bind(2, now).bind(3, reason);
@@ -138,12 +146,7 @@ std::optional<UserRecord> SqliteStore::find_user_by_email(std::string_view tenan
 }
 
 std::optional<UserRecord> SqliteStore::find_user(std::int64_t user_id) {
-  return impl_->read([&](SqliteConnection& c) -> std::optional<UserRecord> {
-    auto s = c.prepare(std::string("SELECT ") + std::string(kUserColumns) + " FROM users WHERE id = ?1");
-    s.bind(1, user_id);
-    if (!s.step()) return std::nullopt;
-    return read_user(s);
-  });
+  return impl_->read([&](SqliteConnection& c) { return user_by_id(c, user_id); });
 }
 
 void SqliteStore::set_user_disabled(std::int64_t user_id, bool disabled, std::int64_t now) {

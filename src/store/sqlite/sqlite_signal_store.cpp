@@ -1,5 +1,7 @@
 // SqliteStore's signals, signal targets and signal webhooks (store/signal_store.hpp, migration 8).
+// Writes to signals and targets log themselves for desktop sync in the same transaction.
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_sync_log.hpp"
 
 namespace polysim::store::sqlite {
 
@@ -82,6 +84,27 @@ WebhookRecord read_webhook(const Statement& s) {
   return w;
 }
 
+void log_signal_change(SqliteConnection& c, std::string_view signal_id, std::int64_t at) {
+  std::optional<std::int64_t> user_id;
+  {
+    auto q = c.prepare("SELECT user_id FROM signals WHERE id = ?1");
+    q.bind(1, signal_id);
+    if (q.step()) user_id = q.int64(0);
+  }
+  if (user_id) append_sync_change(c, *user_id, "signal", signal_id, at);
+}
+
+// The targets are one list per user, so the user's public id names them in the log.
+void log_targets_change(SqliteConnection& c, std::int64_t user_id, std::int64_t at) {
+  std::string uuid;
+  {
+    auto q = c.prepare("SELECT uuid FROM users WHERE id = ?1");
+    q.bind(1, user_id);
+    if (q.step()) uuid = q.text(0);
+  }
+  append_sync_change(c, user_id, "signalTargets", uuid, at);
+}
+
 std::optional<WebhookRecord> live_webhook(SqliteConnection& c, std::string_view id) {
   auto s = c.prepare("SELECT " + std::string(kWebhookColumns) +
                      " FROM signal_webhooks WHERE id = ?1 AND deleted_at IS NULL");
@@ -110,6 +133,7 @@ bool SqliteStore::create_signal(const SignalRecord& r) {
     s.bind(19, r.label).bind(20, r.metadata_json).bind(21, join_amr(r.targets)).bind(22, r.received_at);
     s.bind(23, r.updated_at);
     s.run();
+    append_sync_change(c, r.user_id, "signal", r.id, r.received_at);
     return true;
   });
 }
@@ -168,6 +192,7 @@ void SqliteStore::record_signal_result(std::string_view signal_id, const SignalR
     auto u = c.prepare("UPDATE signals SET updated_at = ?2 WHERE id = ?1");
     u.bind(1, signal_id).bind(2, now);
     u.run();
+    log_signal_change(c, signal_id, now);
   });
 }
 
@@ -176,6 +201,7 @@ void SqliteStore::finish_signal(std::string_view signal_id, std::string_view sta
     auto u = c.prepare("UPDATE signals SET status = ?2, updated_at = ?3 WHERE id = ?1");
     u.bind(1, signal_id).bind(2, status).bind(3, now);
     u.run();
+    log_signal_change(c, signal_id, now);
   });
 }
 
@@ -199,6 +225,7 @@ void SqliteStore::replace_signal_targets(std::int64_t user_id, const std::vector
       s.bind(1, user_id).bind(2, static_cast<std::int64_t>(i)).bind(3, ids[i]).bind(4, now);
       s.run();
     }
+    log_targets_change(c, user_id, now);
   });
 }
 

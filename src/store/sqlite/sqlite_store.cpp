@@ -17,21 +17,6 @@ namespace polysim::store::sqlite {
 
 namespace {
 
-std::string to_json_array(const std::vector<std::string>& items) {
-  boost::json::array arr;
-  for (const auto& s : items) arr.emplace_back(s);
-  return boost::json::serialize(arr);
-}
-
-std::vector<std::string> from_json_array(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& item : v.as_array())
-    if (item.is_string()) out.emplace_back(item.as_string());
-  return out;
-}
 
 std::string join_scopes(const std::vector<std::string>& scopes) {
   std::string out;

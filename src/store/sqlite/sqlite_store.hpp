@@ -6,11 +6,15 @@
 #include <memory>
 #include <string>
 
+#include "store/app_store.hpp"
 #include "store/device_store.hpp"
 #include "store/engine_command_store.hpp"
 #include "store/engine_store.hpp"
 #include "store/identity_store.hpp"
+#include "store/journal_store.hpp"
+#include "store/oidc_flow_store.hpp"
 #include "store/signal_store.hpp"
+#include "store/staff_store.hpp"
 #include "store/store.hpp"
 #include "store/sync_store.hpp"
 
@@ -28,7 +32,11 @@ class SqliteStore final : public Store,
                           public EngineStore,
                           public EngineCommandStore,
                           public SignalStore,
-                          public SyncStore {
+                          public SyncStore,
+                          public AppStore,
+                          public StaffStore,
+                          public JournalStore,
+                          public OidcFlowStore {
  public:
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
@@ -200,8 +208,67 @@ class SqliteStore final : public Store,
   // SyncStore
   std::vector<SyncChangeRow> sync_changes_after(std::int64_t user_id, std::int64_t since, int limit) override;
   std::int64_t sync_version(std::int64_t user_id) override;
+  std::int64_t sync_pruned_version(std::int64_t user_id) override;
+  std::optional<std::int64_t> oldest_sync_change_at() override;
+  int prune_sync_changes(std::int64_t before, int limit) override;
+
+  // AppStore (sqlite_app_store.cpp)
+  AppWriteOutcome create_app(const AppRecord& app, const AuditEntry& audit) override;
+  std::optional<AppRecord> find_app(std::string_view app_id) override;
+  std::vector<AppRecord> list_apps(std::string_view tenant_id) override;
+  AppWriteOutcome update_app(std::string_view tenant_id, std::string_view app_id, std::string_view name,
+                             const std::vector<std::string>& origins, std::int64_t now,
+                             const AuditEntry& audit) override;
+  GoLiveOutcome go_live(std::string_view tenant_id, std::string_view app_id, std::string_view staff_email,
+                        std::int64_t now, AuditEntry audit) override;
+  std::vector<AppUserRow> latest_app_users(std::string_view app_id, int limit) override;
+  std::vector<std::pair<std::int64_t, std::string>> user_app_names(std::string_view tenant_id) override;
+  std::int64_t start_login_challenge(const LoginChallengeRecord& challenge, const OutboxMessage& mail) override;
+  std::optional<LoginChallengeRecord> find_live_challenge(std::string_view app_id, std::string_view email,
+                                                          std::int64_t now) override;
+  std::optional<LoginChallengeRecord> find_challenge_by_link(std::string_view link_hash, std::int64_t now) override;
+  void record_challenge_failure(std::int64_t challenge_id, int max_attempts, std::int64_t now) override;
+  SignInDecision complete_sign_in(const SignInAttempt& attempt) override;
+  ExchangeRedemption redeem_exchange_code(std::string_view app_id, std::string_view code_hash,
+                                          std::int64_t now) override;
+  void bind_exchange_session(std::int64_t code_id, std::string_view session_id) override;
+  TradeSlot reserve_trade_slot(std::string_view app_id, std::string_view slot_id, std::int64_t now) override;
+  void settle_trade_slot(std::string_view slot_id, bool accepted) override;
+  void count_live_trade(std::string_view app_id) override;
+  int recover_trade_slots() override;
   std::optional<FillRecord> find_fill(std::string_view trade_id) override;
   std::optional<PositionRecord> find_position(std::string_view position_id) override;
+
+  // JournalStore (sqlite_journal_store.cpp)
+  std::optional<JournalRecord> write_journal_entry(std::int64_t user_id, std::string_view local_id,
+                                                   const JournalDecision& decide) override;
+  std::optional<JournalRecord> find_journal_entry(std::int64_t user_id, std::string_view id) override;
+  std::vector<JournalRecord> recent_journal_entries(std::int64_t user_id, std::int64_t since, int limit) override;
+
+  // StaffStore (sqlite_staff_store.cpp)
+  StaffCreateOutcome create_staff(const StaffRecord& staff, const AuditEntry& audit) override;
+  std::optional<StaffRecord> find_staff(std::string_view staff_id) override;
+  std::optional<StaffRecord> find_staff_by_email(std::string_view email) override;
+  void start_dashboard_session(const DashboardSessionRecord& session, const std::optional<std::string>& replaced,
+                               const AuditEntry& audit) override;
+  std::optional<DashboardSessionRecord> find_dashboard_session(std::string_view token_hash) override;
+  void touch_dashboard_session(std::string_view token_hash, std::int64_t now) override;
+  void set_dashboard_flash(std::string_view token_hash, const std::optional<std::string>& flash) override;
+  void end_dashboard_session(std::string_view token_hash, std::int64_t now,
+                             const std::optional<AuditEntry>& audit) override;
+  std::optional<std::int64_t> staff_login_locked_until(std::string_view email, std::int64_t now) override;
+  std::optional<std::int64_t> record_staff_login_failure(std::string_view email, std::int64_t now,
+                                                         const StaffLockPolicy& policy,
+                                                         const AuditEntry& audit) override;
+  void clear_staff_login_failures(std::string_view email) override;
+  std::vector<AuditRow> list_audit(const AuditQuery& query) override;
+  std::vector<TenantUserRow> list_tenant_users(const TenantUserQuery& query) override;
+  bool set_tenant_user_disabled(std::string_view tenant_id, std::int64_t user_id, bool disabled, std::int64_t now,
+                                const AuditEntry& audit) override;
+
+  // OidcFlowStore (sqlite_oidc_flow_store.cpp)
+  void create_oidc_flow(const OidcFlowRecord& flow) override;
+  std::optional<OidcFlowRecord> consume_oidc_flow(std::string_view state_hash, std::int64_t now) override;
 
  private:
   struct Impl;

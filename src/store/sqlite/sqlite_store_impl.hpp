@@ -54,6 +54,23 @@ inline void insert_outbox_row(SqliteConnection& c, const OutboxMessage& m, const
   mail.run();
 }
 
+// String lists stored as JSON arrays (origins); an unreadable value reads as empty.
+inline std::string to_json_array(const std::vector<std::string>& items) {
+  boost::json::array arr;
+  for (const auto& s : items) arr.emplace_back(s);
+  return boost::json::serialize(arr);
+}
+
+inline std::vector<std::string> from_json_array(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& item : v.as_array())
+    if (item.is_string()) out.emplace_back(item.as_string());
+  return out;
+}
+
 // Authentication methods of a session, stored comma-separated ("pwd,otp").
 inline std::string join_amr(const std::vector<std::string>& amr) {
   std::string out;
@@ -88,6 +105,12 @@ inline constexpr std::string_view kFillColumns =
     "f.realized_pnl, f.position_size_after, f.book_seq, f.client_order_id, f.origin, f.filled_at";
 AccountRecord read_account(const Statement& s);
 FillRecord read_fill(const Statement& s);
+
+// Users, shared by the identity and app parts.
+extern const std::string_view kUserColumns;
+UserRecord read_user(const Statement& s);
+std::optional<UserRecord> user_by_email(SqliteConnection& c, std::string_view tenant_id, std::string_view email);
+std::optional<UserRecord> user_by_id(SqliteConnection& c, std::int64_t user_id);
 
 // Session revocation, shared by the identity and MFA parts.
 // One fill row; fills are append-only.
