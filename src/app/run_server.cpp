@@ -247,8 +247,8 @@ int run_server(const Config& config) {
   ops::AccessLog access_log(logger, metrics, config.access_log, config.log_format == "json");
   http::HttpServer server(limits, io_threads, access_log);
   auto ready = [&] { return !server.draining() && store.ping(); };
-  dashboard::Dashboard dashboard({store, store, store, store}, hashing, clock, &guard, &trading_engine, &keys, pool,
-                                 auth_pool, {config.public_base_url, ""},
+  dashboard::Dashboard dashboard({store, store, store, store, store}, hashing, clock, &guard, &trading_engine, &keys, pool,
+                                 auth_pool, {config.public_base_url, config.dashboard_partner_agreement_url},
                                  [&log](std::string_view why) { log.warn("dashboard form refused: " + std::string(why)); });
   app::ApiHandler api(partner_api, trader_api, app_api, pool, ready, &dashboard.api());
   app::AdminHandler admin(metrics, pool, ready, config.admin_token,

@@ -56,6 +56,7 @@ AppApi::AppApi(store::Store& store, store::AppStore& apps, AppSignIn& sign_in, A
   add(Method::Get, "/markets", AppRoute::Markets, AppTier::App);
   add(Method::Get, "/markets/{market_id}", AppRoute::Market, AppTier::App);
   add(Method::Get, "/markets/{market_id}/orderbook", AppRoute::Orderbook, AppTier::App);
+  add(Method::Post, "/execution/quote", AppRoute::Quote, AppTier::User);
   add(Method::Post, "/execution/fill", AppRoute::Fill, AppTier::User);
   add(Method::Post, "/execution/orders/{order_id}/cancel", AppRoute::Cancel, AppTier::User);
   add(Method::Get, "/execution/orders", AppRoute::Orders, AppTier::User);

@@ -38,6 +38,7 @@ enum class AppRoute {
   Markets,
   Market,
   Orderbook,
+  Quote,
   Fill,
   Cancel,
   Orders,

@@ -48,6 +48,17 @@ Task<http::Response> AppApi::execution_route(AppRoute route, AppContext& ctx) {
       }
       co_return ok(200, orderbook_body(*market, yes, depth, reads_.board(), reads_.now()));
     }
+    case AppRoute::Quote: {
+      auto input = parse_fill_body(ctx.body ? &*ctx.body : nullptr, true);
+      const auto principal = *ctx.principal;
+      auto request = co_await pool_.run([&] { return trading_.quote_request(principal, std::move(input)); });
+      auto start = [&](std::function<void(engine::PlaceResult)> done) {
+        trading_.quote_async(request, std::move(done));
+      };
+      auto quoting = http::await_callback<engine::PlaceResult>(std::move(start));
+      auto result = co_await std::move(quoting);
+      co_return ok(200, quote_body(request, result, reads_.board(), reads_.now()));
+    }
     case AppRoute::Fill: co_return co_await fill(ctx);
     case AppRoute::Cancel:
     case AppRoute::Order: {

@@ -1,5 +1,6 @@
 #include "apps/app_render.hpp"
 
+#include "apps/app_trading.hpp"
 #include "core/decimal.hpp"
 #include "core/time_format.hpp"
 #include "engine/account_view.hpp"
@@ -359,6 +360,46 @@ std::string oidc_start_body(const std::string& url) {
   w.string("redirect");
   w.key("url");
   w.string(url);
+  w.end_object();
+  return out;
+}
+
+std::string quote_body(const engine::OrderRequest& request, const engine::PlaceResult& result,
+                       const engine::MarketBoard& board, std::int64_t now) {
+  if (result.error && (result.error->code == engine::EngineCode::MarketNotFound ||
+                       result.error->code == engine::EngineCode::AccountNotFound))
+    throw app_engine_failure(*result.error);
+  auto market = board.market(request.market);
+  engine::BookPtr book;
+  if (market) book = board.book(request.outcome == engine::Outcome::Yes ? market->yes_token_id : market->no_token_id);
+  std::int64_t size = 0, notional = 0, fees = 0;
+  for (const auto& f : result.fills) {
+    size += f.size;
+    notional += f.notional;
+    fees += f.fee;
+  }
+  const bool buy = request.side == engine::Side::Buy;
+  std::optional<std::int64_t> bound = request.limit_price ? request.limit_price : request.worst_price;
+  if (!bound && result.order) bound = result.order->limit_price ? result.order->limit_price : result.order->worst_price;
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("canExecute"); w.boolean(!result.error);
+  w.key("reason");
+  if (result.error) w.string(app_engine_failure(*result.error).code);
+  else w.null();
+  opt_price(w, "limitPrice", bound);
+  w.key("estimatedSize"); w.string(shares(size));
+  w.key("estimatedAvgPrice");
+  if (size > 0)
+    w.string(format_fixed(mul_div(notional, 1'000'000, size, Rounding::HalfUp).value_or(0), 6, Rounding::HalfUp));
+  else w.null();
+  w.key("estimatedFees"); w.string(format_decimal(fees, 2));
+  // A buy costs its notional plus fees; a sell's figure is what it would bring in after fees.
+  w.key("estimatedCost"); w.string(format_decimal(buy ? notional + fees : notional - fees, 2));
+  opt_price(w, "bestBid", book ? book->best_bid() : std::nullopt);
+  opt_price(w, "bestAsk", book ? book->best_ask() : std::nullopt);
+  w.key("asOf"); w.string(format_rfc3339_millis(book ? book->received_at : now));
   w.end_object();
   return out;
 }

@@ -8,6 +8,7 @@
 #include "auth/identity_service.hpp"
 #include "core/json_writer.hpp"
 #include "engine/account_view.hpp"
+#include "engine/account_executor.hpp"
 #include "engine/market_board.hpp"
 #include "store/engine_records.hpp"
 #include "store/records.hpp"
@@ -48,5 +49,9 @@ std::string markets_body(const std::vector<engine::MarketPtr>& rows, const std::
 std::string market_body(const store::MarketRecord& m, const engine::MarketBoard& board);
 std::string orders_body(const std::vector<AppOrderView>& rows, const std::optional<std::string>& next);
 std::string oidc_start_body(const std::string& url);
+// §7 quote: what placing the request now would do. Throws AppFailure for an unknown market or
+// account; every other engine refusal is canExecute:false with its reason.
+std::string quote_body(const engine::OrderRequest& request, const engine::PlaceResult& result,
+                       const engine::MarketBoard& board, std::int64_t now);
 
 }  // namespace polysim::apps

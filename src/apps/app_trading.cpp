@@ -102,6 +102,17 @@ void AppTrading::place_async(const PreparedFill& fill, std::function<void(engine
   engine_.place(fill.request, std::move(done));
 }
 
+engine::OrderRequest AppTrading::quote_request(const AppPrincipal& who, FillInput input) {
+  auto request = std::move(input.request);
+  request.account_id = account_for(who, input.account_id).id;
+  request.owner = std::pair{who.tenant_id, who.user_id};
+  return request;
+}
+
+void AppTrading::quote_async(const engine::OrderRequest& request, std::function<void(engine::PlaceResult)> done) {
+  engine_.quote(request, std::move(done));
+}
+
 void AppTrading::finish(const PreparedFill& fill, const engine::PlaceResult& result) {
   const bool accepted = !result.error && result.order && !result.replayed && result.order->status != "REJECTED";
   if (fill.slot) apps_.settle_trade_slot(*fill.slot, accepted);

@@ -39,6 +39,9 @@ class AppTrading {
   store::AccountRecord account_for(const AppPrincipal& who, const std::optional<std::string>& account_id);
   PreparedFill prepare(const store::AppRecord& app, const AppPrincipal& who, FillInput input);
   void place_async(const PreparedFill& fill, std::function<void(engine::PlaceResult)> done);
+  // §7 quote: the request bound to the user's account, then the engine's dry run. No cap, no slot.
+  engine::OrderRequest quote_request(const AppPrincipal& who, FillInput input);
+  void quote_async(const engine::OrderRequest& request, std::function<void(engine::PlaceResult)> done);
   // Counts the order toward the app's trades when the engine accepted it, else releases the slot.
   void finish(const PreparedFill& fill, const engine::PlaceResult& result);
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <toml++/toml.h>
 
+#include "core/origin.hpp"
 #include "engine/replay_script.hpp"
 
 extern char** environ;
@@ -150,6 +151,11 @@ const std::vector<Setting>& settings() {
               &Config::ratelimit_app_auth_start_email);
     app_limit("ratelimit.app.auth_verify_ip", "30/300s", "POST /auth/verify and /auth/mfa/verify per client IP",
               &Config::ratelimit_app_auth_verify_ip);
+    add("dashboard.partner_agreement_url", "none", "the partner agreement linked from the Go Live page",
+        [](Config& c, const std::string& v) {
+          if (!v.empty() && !origin_of_url(v)) bad("dashboard.partner_agreement_url", v, "expected an http(s) URL");
+          c.dashboard_partner_agreement_url = v;
+        });
     add("auth.app_code_secret", "derived from auth.data_key", "HMAC key of app sign-in codes",
         [](Config& c, const std::string& v) {
           if (v.size() < 32) bad("auth.app_code_secret", "…", "at least 32 characters");

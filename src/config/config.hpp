@@ -82,6 +82,7 @@ struct Config {
   std::string ratelimit_app_auth_start_email = "1/60s,5/3600s";
   std::string ratelimit_app_auth_verify_ip = "30/300s";
   std::string auth_app_code_secret;  // empty: derived from auth.data_key
+  std::string dashboard_partner_agreement_url;  // empty: the Go Live page links no agreement
   std::vector<OidcProviderConfig> auth_oidc;  // [[auth.oidc]] tables of the config file only
 
   bool testing_fault_injection = false;  // admin endpoints that inject store faults; tests only

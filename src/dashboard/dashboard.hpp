@@ -18,6 +18,7 @@ struct DashboardStores {
   store::StaffStore& staff;
   store::IdentityStore& identity;
   store::AppStore& apps;
+  store::EngineStore& engine_store;
 };
 
 class Dashboard {
@@ -29,7 +30,7 @@ class Dashboard {
       : apps_(stores.apps, clock),
         auth_(stores.store, stores.staff, hashing, clock),
         site_(DashboardDeps{stores.store, stores.staff, stores.identity, stores.apps, apps_, auth_, clock, ids_, limiter,
-                            engine, keys},
+                            engine, &stores.engine_store, keys},
               std::move(settings), std::move(on_refusal)),
         api_(site_, pool, auth_pool) {}
 

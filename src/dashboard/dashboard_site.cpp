@@ -79,6 +79,7 @@ DashboardSite::DashboardSite(DashboardDeps deps, DashboardSettings settings,
   router_.add(Method::Post, "/dashboard/users/{id}/disable", R::DisableUser);
   router_.add(Method::Post, "/dashboard/users/{id}/enable", R::EnableUser);
   router_.add(Method::Get, "/dashboard/accounts", R::Accounts);
+  router_.add(Method::Get, "/dashboard/accounts/{id}", R::AccountDetail);
   router_.add(Method::Get, "/dashboard/audit", R::Audit);
 }
 
@@ -233,6 +234,7 @@ http::Response DashboardSite::route(const DashRequest& request) {
     case DashRoute::DisableUser: return set_user_disabled(ctx, true);
     case DashRoute::EnableUser: return set_user_disabled(ctx, false);
     case DashRoute::Accounts: return accounts_page(ctx);
+    case DashRoute::AccountDetail: return account_page(ctx);
     case DashRoute::Audit: return audit_page(ctx);
     default: return not_found();
   }

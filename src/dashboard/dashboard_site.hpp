@@ -18,6 +18,7 @@
 #include "http/router.hpp"
 #include "limit/fail_open_guard.hpp"
 #include "store/app_store.hpp"
+#include "store/engine_store.hpp"
 #include "store/identity_store.hpp"
 #include "store/staff_store.hpp"
 #include "store/store.hpp"
@@ -56,6 +57,7 @@ struct DashboardDeps {
   UuidV7Generator& ids;
   limit::FailOpenGuard* limiter = nullptr;     // login POSTs per IP; null: unlimited (tests)
   engine::Engine* engine = nullptr;            // equity at render; null: stored figures
+  store::EngineStore* engine_store = nullptr;  // equity snapshots for the account chart
   partner::KeyAuthenticator* keys = nullptr;   // forgotten after a key changes here
 };
 
@@ -87,6 +89,7 @@ enum class DashRoute {
   DisableUser,
   EnableUser,
   Accounts,
+  AccountDetail,
   Audit,
 };
 

@@ -178,7 +178,8 @@ http::Response accounts_page(PageContext& ctx) {
           "<th scope=\"col\">P&amp;L</th><th scope=\"col\">Created</th></tr></thead><tbody>";
   for (const auto& v : views) {
     const auto& a = v.account;
-    main += "<tr><th scope=\"row\"><code>" + escape(a.id) + "</code></th><td>" + escape(owners[a.user_id]) + "</td>";
+    main += "<tr><th scope=\"row\"><a href=\"/dashboard/accounts/" + escape(a.id) + "\"><code>" + escape(a.id) +
+            "</code></a></th><td>" + escape(owners[a.user_id]) + "</td>";
     main += "<td>" + escape(a.stage) + "</td><td>" + escape(a.status) + "</td>";
     main += "<td class=\"num\">" + money(a.starting_balance) + "</td><td class=\"num\">" + money(v.equity) + "</td>";
     main += "<td class=\"num\">" + money(v.equity - a.starting_balance) + "</td><td>" + utc_time(a.created_at) +

@@ -56,6 +56,7 @@ http::Response users_page(PageContext& ctx);
 http::Response set_user_disabled(PageContext& ctx, bool disabled);
 
 http::Response accounts_page(PageContext& ctx);
+http::Response account_page(PageContext& ctx);
 
 http::Response audit_page(PageContext& ctx);
 

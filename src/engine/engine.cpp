@@ -395,22 +395,34 @@ void Engine::stop() {
   running_ = false;
 }
 
+namespace {
+
+PlaceResult trade_in_progress() {
+  PlaceResult r;
+  r.error = EngineError{EngineCode::TradeInProgress, "Too many commands are queued for this account; retry shortly."};
+  return r;
+}
+
+}  // namespace
+
+// On the shard: the request's account, unless it belongs to someone other than the request's
+// owner, which reads as no such account.
+AccountState* Engine::owned_account(Shard& shard, const OrderRequest& request, std::optional<EngineError>& error) {
+  auto* state = shard.account(request.account_id, error);
+  if (state && request.owner &&
+      (state->account.tenant_id != request.owner->first || state->account.user_id != request.owner->second)) {
+    error = EngineError{EngineCode::AccountNotFound, "No such account."};
+    return nullptr;
+  }
+  return state;
+}
+
 void Engine::place(OrderRequest request, std::function<void(PlaceResult)> done) {
   auto& shard = shard_for(request.account_id);
-  if (!shard.admit(request.account_id)) {
-    PlaceResult r;
-    r.error = EngineError{EngineCode::TradeInProgress, "Too many commands are queued for this account; retry shortly."};
-    done(std::move(r));
-    return;
-  }
+  if (!shard.admit(request.account_id)) return done(trade_in_progress());
   shard.post([this, &shard, request = std::move(request), done = std::move(done)]() mutable {
     std::optional<EngineError> error;
-    auto* state = shard.account(request.account_id, error);
-    if (state && request.owner &&
-        (state->account.tenant_id != request.owner->first || state->account.user_id != request.owner->second)) {
-      state = nullptr;
-      error = EngineError{EngineCode::AccountNotFound, "No such account."};
-    }
+    auto* state = owned_account(shard, request, error);
     if (!state) {
       shard.release(request.account_id);
       PlaceResult r;
@@ -443,6 +455,34 @@ void Engine::place(OrderRequest request, std::function<void(PlaceResult)> done) 
       }
       done(std::move(result));
     });
+  });
+}
+
+void Engine::quote(OrderRequest request, std::function<void(PlaceResult)> done) {
+  auto& shard = shard_for(request.account_id);
+  if (!shard.admit(request.account_id)) return done(trade_in_progress());
+  shard.post([this, &shard, request = std::move(request), done = std::move(done)]() mutable {
+    std::optional<EngineError> error;
+    auto* state = owned_account(shard, request, error);
+    PlaceResult result;
+    if (!state) {
+      result.error = error;
+    } else {
+      // A copy: the walk records depletion and reservations, which a quote must not keep.
+      AccountState scratch = *state;
+      store::WriteSet discarded;
+      request.client_order_id.reset();
+      request.record_rejection = false;
+      try {
+        result = place_order(scratch, request, shard.context(), discarded);
+      } catch (const std::exception& e) {
+        spdlog::error("engine quote failed: {}", e.what());
+        result = PlaceResult{};
+        result.error = unavailable();
+      }
+    }
+    shard.release(request.account_id);
+    done(std::move(result));
   });
 }
 

@@ -68,6 +68,9 @@ class Engine {
 
   // Asynchronous commands: `done` runs on an engine thread once the outcome is durable.
   void place(OrderRequest request, std::function<void(PlaceResult)> done);
+  // §4.5: the same checks and walk on a copy of the account; nothing is written or reserved.
+  // `done` runs on the account's shard thread with what placing now would do.
+  void quote(OrderRequest request, std::function<void(PlaceResult)> done);
   void cancel(std::string account_id, std::string order_id, std::function<void(CancelResult)> done);
   void cancel_all(std::string account_id, std::optional<std::string> market_id,
                   std::function<void(CancelAllOutcome)> done);
@@ -113,6 +116,7 @@ class Engine {
 
  private:
   struct Shard;
+  AccountState* owned_account(Shard& shard, const OrderRequest& request, std::optional<EngineError>& error);
   Shard& shard_for(const std::string& account_id);
   void run_lifecycle(std::string account_id, bool reset, std::function<void(LifecycleOutcome)> done);
   void persist_books(const std::vector<BookPtr>& books);

@@ -519,6 +519,37 @@ TEST(AppApi, KillNineMidBurstLeaksNoTradeSlot) {
   EXPECT_EQ(app_post(server, app.id, "/execution/fill", resting, trader_it::bearer(session.access)).status, 403);
 }
 
+TEST(AppApi, QuoteEstimatesWithoutPlacingOrCounting) {
+  ServerProcess server(app_server_args());
+  auto app = create_app(server, "apps-quote");
+  auto session = sign_in(server, app.id, unique_email("quote"));
+  const auto market = first_market(server, app.id);
+  auto buy = app_post(server, app.id, "/execution/quote",
+                      {{"marketId", market}, {"outcome", "YES"}, {"side", "buy"}, {"amount", "25"}},
+                      trader_it::bearer(session.access));
+  ASSERT_EQ(buy.status, 200) << buy.summary();
+  auto q = buy.json().as_object();
+  EXPECT_TRUE(q.at("canExecute").as_bool()) << buy.body;
+  EXPECT_TRUE(q.at("reason").is_null());
+  EXPECT_NE(q.at("estimatedSize").as_string(), "0");
+  EXPECT_FALSE(q.at("bestAsk").is_null());
+  auto sell = app_post(server, app.id, "/execution/quote",
+                       {{"marketId", market}, {"outcome", "YES"}, {"side", "sell"}, {"size", "5"}},
+                       trader_it::bearer(session.access));
+  ASSERT_EQ(sell.status, 200) << sell.summary();
+  EXPECT_FALSE(sell.json().at("canExecute").as_bool());
+  EXPECT_EQ(sell.json().at("reason").as_string(), "insufficient_position");
+  expect_app_error(app_post(server, app.id, "/execution/quote",
+                            {{"marketId", "no-such-market"}, {"outcome", "YES"}, {"side", "buy"}, {"amount", "5"}},
+                            trader_it::bearer(session.access)),
+                   404, "market_not_found", "Market not found.");
+  // Nothing was placed, reserved or counted.
+  auto balances = app_get(server, app.id, "/execution/balances", trader_it::bearer(session.access)).json();
+  EXPECT_EQ(balances.at("cash").as_string(), "10000.00");
+  EXPECT_EQ(balances.at("reserved").as_string(), "0.00");
+  EXPECT_EQ(show_app(server, app.id).at("tradeCount").as_int64(), 0);
+}
+
 TEST(AppApi, RateLimitsChargeTheIpAndAnswerInTheSurfaceEnvelope) {
   ServerProcess server(trader_it::server_args({"--ratelimit-app-ip", "3/60s"}));
   auto app = create_app(server, "apps-limits");

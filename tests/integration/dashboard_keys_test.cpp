@@ -102,6 +102,18 @@ TEST(DashboardKeys, UsersAndAccountsListTheTenantsRows) {
   EXPECT_NE(accounts.body.find(">2500.00<"), std::string::npos) << "starting balance and equity, 2 decimals";
   EXPECT_NE(accounts.body.find(">0.00<"), std::string::npos) << "P&L";
 
+  // The account's own page: its figures and its equity drawn as a chart.
+  const auto account_id = std::string(account.json().at("account_id").as_string());
+  const auto detail = b.get("/dashboard/accounts/" + account_id);
+  ASSERT_EQ(detail.status, 200) << detail.summary(600);
+  EXPECT_NE(detail.body.find("<svg"), std::string::npos) << "created and now: two points";
+  EXPECT_NE(detail.body.find("Starting balance"), std::string::npos);
+  EXPECT_NE(accounts.body.find("/dashboard/accounts/" + account_id), std::string::npos) << "the list links to it";
+  const auto other = new_tenant(server, "dash-lists-other");
+  Browser stranger(port);
+  stranger.login(other.staff_email);
+  EXPECT_EQ(stranger.get("/dashboard/accounts/" + account_id).status, 404);
+
   const auto disabled = b.follow(b.post("/dashboard/users/" + std::to_string(user_id) + "/disable", {{"_csrf", b.csrf()}}));
   EXPECT_NE(disabled.body.find("trader.one@example.com is disabled."), std::string::npos);
   EXPECT_NE(disabled.body.find(">Disabled<"), std::string::npos);
