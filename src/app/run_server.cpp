@@ -69,6 +69,10 @@ int run_server(const Config& config) {
     log.error("database_url: PostgreSQL is not supported yet; leave it empty for the embedded SQLite store");
     return 2;
   }
+  if (auto missing = missing_oidc_secret(config.auth_oidc)) {
+    log.error(*missing);
+    return 2;
+  }
   std::filesystem::create_directories(config.data_dir);
 
   SystemClock system_clock;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include <boost/url/parse.hpp>
 
@@ -91,8 +92,6 @@ std::vector<OidcProviderConfig> oidc_providers_from(const std::vector<std::map<s
     p.client_secret = field("client_secret");
     if (auto env = environment.find(oidc_secret_env_name(p.name)); env != environment.end() && !env->second.empty())
       p.client_secret = env->second;
-    if (p.client_secret.empty())
-      throw ConfigError(where + ": client_secret is required (or set " + oidc_secret_env_name(p.name) + ")");
     if (e.count("scopes")) {
       p.scopes = split_scopes(field("scopes"));
       if (std::find(p.scopes.begin(), p.scopes.end(), "openid") == p.scopes.end())
@@ -106,6 +105,13 @@ std::vector<OidcProviderConfig> oidc_providers_from(const std::vector<std::map<s
     out.push_back(std::move(p));
   }
   return out;
+}
+
+std::optional<std::string> missing_oidc_secret(const std::vector<OidcProviderConfig>& providers) {
+  for (const auto& p : providers)
+    if (p.client_secret.empty())
+      return "[[auth.oidc]] (" + p.name + "): client_secret is required (or set " + oidc_secret_env_name(p.name) + ")";
+  return std::nullopt;
 }
 
 }  // namespace polysim

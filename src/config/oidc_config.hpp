@@ -3,6 +3,7 @@
 // a table of its own, and the client secret may come from a per-provider environment variable.
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,12 @@ bool is_loopback_host(std::string_view host);
 
 // Validates the entries (each one's keys with string values, booleans as "true"/"false",
 // string arrays joined by commas) and fills in secrets from `environment`. Throws ConfigError
-// naming the entry and the problem.
+// naming the entry and the problem. A missing secret is not one: the CLI reads the same file
+// without the server's environment, so only `serve` insists (missing_oidc_secret).
 std::vector<OidcProviderConfig> oidc_providers_from(const std::vector<std::map<std::string, std::string>>& entries,
                                                     const std::map<std::string, std::string>& environment);
+
+// The refusal `serve` starts with when a provider has no client secret.
+std::optional<std::string> missing_oidc_secret(const std::vector<OidcProviderConfig>& providers);
 
 }  // namespace polysim

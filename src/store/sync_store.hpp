@@ -34,6 +34,7 @@ class SyncStore {
   virtual int prune_sync_changes(std::int64_t before, int limit) = 0;
   virtual std::optional<FillRecord> find_fill(std::string_view trade_id) = 0;
   virtual std::optional<PositionRecord> find_position(std::string_view position_id) = 0;
+  virtual std::optional<SettlementRecord> find_settlement(std::string_view settlement_id) = 0;
 };
 
 }  // namespace polysim::store

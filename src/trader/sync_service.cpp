@@ -69,6 +69,8 @@ SyncChanges SyncService::changes(const auth::TraderPrincipal& principal, std::in
       if (auto f = sync_.find_fill(id)) write_fill(w, *f);
     } else if (entity == "position") {
       if (auto p = sync_.find_position(id)) write_position(w, position_view(std::move(*p), engine_.board(), now));
+    } else if (entity == "settlement") {
+      if (auto r = sync_.find_settlement(id)) write_settlement(w, *r);
     } else if (entity == "signal") {
       if (auto s = signals_.find_signal(principal.user_id, id)) write_signal(w, *s);
     } else if (entity == "signalTargets") {

@@ -33,7 +33,7 @@ struct SyncSnapshot {
 
 struct SyncChange {
   std::int64_t version = 0;
-  std::string entity;     // account | order | fill | position | signal | signalTargets | journal
+  std::string entity;     // account | order | fill | position | settlement | signal | signalTargets | journal
   std::string id;
   std::string data_json;  // the entity as the trader API renders it; "null" when it is gone
 };

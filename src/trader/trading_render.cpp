@@ -75,6 +75,21 @@ void write_order(JsonWriter& w, const store::OrderRecord& o, const std::vector<s
   w.end_object();
 }
 
+void write_settlement(JsonWriter& w, const store::SettlementRecord& s) {
+  w.begin_object();
+  w.key("settlementId"); w.string(s.settlement_id);
+  w.key("accountId"); w.string(s.account_id);
+  w.key("marketId"); w.string(s.market_id);
+  w.key("tokenId"); w.string(s.token_id);
+  w.key("outcome"); w.string(s.outcome);
+  w.key("size"); w.string(shares(s.size));
+  w.key("payoutPrice"); w.string(price(s.payout_price));
+  w.key("amount"); w.string(format_decimal(s.amount, 2));
+  w.key("realizedPnl"); w.string(format_decimal(s.realized_pnl, 2));
+  w.key("settledAt"); w.string(format_rfc3339_millis(s.settled_at));
+  w.end_object();
+}
+
 void write_fill(JsonWriter& w, const store::FillRecord& f) {
   w.begin_object();
   w.key("tradeId"); w.string(f.trade_id);

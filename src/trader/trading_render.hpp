@@ -12,6 +12,8 @@ namespace polysim::trader {
 void write_order(JsonWriter& w, const store::OrderRecord& o, const std::vector<store::FillRecord>* fills = nullptr);
 void write_fill(JsonWriter& w, const store::FillRecord& f);
 void write_position(JsonWriter& w, const PositionView& p);
+// A resolved market's payout on one position (40-trading-engine.md §8), as desktop sync shows it.
+void write_settlement(JsonWriter& w, const store::SettlementRecord& s);
 // The Market of §9.2; with `depth`, its books (at most that many levels a side).
 void write_market(JsonWriter& w, const store::MarketRecord& m, const engine::MarketBoard& board, std::int64_t now,
                   std::optional<int> depth);

@@ -39,8 +39,14 @@ TEST(OidcConfig, DefaultsAndEnvironmentSecret) {
   EXPECT_EQ(from_env[0].client_secret, "s3");
   EXPECT_EQ(from_env[0].scopes, (std::vector<std::string>{"openid", "email"}));
   EXPECT_TRUE(from_env[0].trust_email);
-  EXPECT_NE(error_of({e}).find("client_secret is required (or set POLYSIM_AUTH_OIDC_MY_IDP_CLIENT_SECRET)"),
+  // Without the secret the entry still loads (the CLI reads it without the server's
+  // environment); serve refuses it.
+  const auto without = oidc_providers_from({e}, {});
+  EXPECT_EQ(without[0].client_secret, "");
+  EXPECT_NE(missing_oidc_secret(without).value_or("").find(
+                "client_secret is required (or set POLYSIM_AUTH_OIDC_MY_IDP_CLIENT_SECRET)"),
             std::string::npos);
+  EXPECT_FALSE(missing_oidc_secret(from_env));
 }
 
 TEST(OidcConfig, RefusesBadEntriesWithClearMessages) {

@@ -306,5 +306,19 @@ TEST(AppOidc, ABadProviderEntryStopsTheServerWithAClearMessage) {
   EXPECT_NE((r.out + r.err).find("name must match [a-z0-9_-]{1,32}"), std::string::npos) << r.out << r.err;
 }
 
+TEST(AppOidc, ASecretOnlyInTheServersEnvironmentLeavesTheCliWorkingAndServeInsists) {
+  ConfigFile config("[[auth.oidc]]\nname = \"corp\"\nissuer = \"https://idp.example\"\nclient_id = \"x\"\n");
+  ServerProcess server;
+  auto migrate = server.run_cli({"migrate", "--config", config.path()});
+  EXPECT_EQ(migrate.exit_code, 0) << migrate.out << migrate.err;
+  auto serve = server.run_cli({"serve", "--config", config.path(), "--listen", "127.0.0.1:0", "--admin-listen",
+                               "127.0.0.1:0"},
+                              {}, std::chrono::seconds(10));
+  EXPECT_EQ(serve.exit_code, 2);
+  EXPECT_NE((serve.out + serve.err).find("client_secret is required (or set POLYSIM_AUTH_OIDC_CORP_CLIENT_SECRET)"),
+            std::string::npos)
+      << serve.out << serve.err;
+}
+
 }  // namespace
 }  // namespace polysim::testing

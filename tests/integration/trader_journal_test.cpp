@@ -346,5 +346,32 @@ TEST(TraderJournal, CursorFromBeforePrunedChangesIsGone) {
                "sync_cursor_expired");
 }
 
+TEST(TraderJournal, ASettlementAppearsInChangesWithItsPayout) {
+  ServerProcess server(server_args({"--feed-sim-markets", "0"}));
+  create_manual_market(server, std::string(kMarket));
+  const auto d = desktop_user(server);
+  auto bought = post(server, "/api/v1/orders",
+                     {{"accountId", d.account}, {"marketId", kMarket}, {"outcome", "YES"}, {"side", "BUY"},
+                      {"orderType", "market"}, {"size", "10"}},
+                     bearer(d.user.access_token));
+  ASSERT_EQ(bought.status, 201) << bought.summary();
+  const auto before = snapshot_version(server, d.device);
+  auto resolved = admin(server, "POST", "/admin/markets/" + std::string(kMarket) + "/resolve", {{"outcome", "YES"}});
+  ASSERT_EQ(resolved.status, 200) << resolved.summary();
+  const auto after = changes_after(server, d.device, before);
+  const boost::json::object* settlement = nullptr;
+  for (const auto& [key, change] : after)
+    if (key.first == "settlement") settlement = &change;
+  ASSERT_NE(settlement, nullptr) << "the resolution's payout is a change of its own";
+  const auto& data = settlement->at("data").as_object();
+  EXPECT_EQ(data.at("accountId").as_string(), d.account);
+  EXPECT_EQ(data.at("payoutPrice").as_string(), "1");
+  EXPECT_EQ(data.at("size").as_string(), "10");
+  EXPECT_EQ(data.at("amount").as_string(), "10.00");
+  bool account_changed = false;
+  for (const auto& [key, change] : after) account_changed = account_changed || key.first == "account";
+  EXPECT_TRUE(account_changed) << "the cash it paid moved the account too";
+}
+
 }  // namespace
 }  // namespace polysim::testing::trader_it

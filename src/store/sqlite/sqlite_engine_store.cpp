@@ -123,6 +123,27 @@ PositionRecord read_position(const Statement& s) {
   return p;
 }
 
+constexpr std::string_view kSettlementColumns =
+    "settlement_id, account_id, market_id, token_id, outcome, size, payout_price, amount, cost_basis_released, "
+    "realized_pnl, epoch, settled_at";
+
+SettlementRecord read_settlement(const Statement& s) {
+  SettlementRecord r;
+  r.settlement_id = s.text(0);
+  r.account_id = s.text(1);
+  r.market_id = s.text(2);
+  r.token_id = s.text(3);
+  r.outcome = s.text(4);
+  r.size = s.int64(5);
+  r.payout_price = s.int64(6);
+  r.amount = s.int64(7);
+  r.cost_basis_released = s.int64(8);
+  r.realized_pnl = s.int64(9);
+  r.epoch = s.int64(10);
+  r.settled_at = s.int64(11);
+  return r;
+}
+
 namespace {
 
 // INSERT … ON CONFLICT DO UPDATE rather than INSERT OR REPLACE: a replace deletes the row and
@@ -164,6 +185,7 @@ void log_sync_change(SqliteConnection& c, const WriteSet& w) {
   for (const auto& o : w.orders) entity("order", o.order_id);
   for (const auto& f : w.fills) entity("fill", f.trade_id);
   for (const auto& p : w.positions) entity("position", p.position_id);
+  for (const auto& r : w.settlements) entity("settlement", r.settlement_id);
   j.end_array();
   auto s = c.prepare("INSERT INTO sync_changes (user_id, changes, at) VALUES (?1, ?2, ?3)");
   s.bind(1, w.accounts.front().user_id).bind(2, changes).bind(3, w.accounts.front().updated_at);

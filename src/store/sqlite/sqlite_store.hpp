@@ -238,6 +238,7 @@ class SqliteStore final : public Store,
   int recover_trade_slots() override;
   std::optional<FillRecord> find_fill(std::string_view trade_id) override;
   std::optional<PositionRecord> find_position(std::string_view position_id) override;
+  std::optional<SettlementRecord> find_settlement(std::string_view settlement_id) override;
 
   // JournalStore (sqlite_journal_store.cpp)
   std::optional<JournalRecord> write_journal_entry(std::int64_t user_id, std::string_view local_id,

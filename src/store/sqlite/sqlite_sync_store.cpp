@@ -95,4 +95,13 @@ std::optional<PositionRecord> SqliteStore::find_position(std::string_view positi
   });
 }
 
+std::optional<SettlementRecord> SqliteStore::find_settlement(std::string_view settlement_id) {
+  return impl_->read([&](SqliteConnection& c) -> std::optional<SettlementRecord> {
+    auto s = c.prepare("SELECT " + std::string(kSettlementColumns) + " FROM settlements WHERE settlement_id = ?1");
+    s.bind(1, settlement_id);
+    if (!s.step()) return std::nullopt;
+    return read_settlement(s);
+  });
+}
+
 }  // namespace polysim::store::sqlite

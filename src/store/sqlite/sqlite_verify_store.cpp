@@ -21,22 +21,6 @@ LedgerEntryRecord read_ledger_entry(const Statement& s) {
   return e;
 }
 
-SettlementRecord read_settlement(const Statement& s) {
-  SettlementRecord r;
-  r.settlement_id = s.text(0);
-  r.account_id = s.text(1);
-  r.market_id = s.text(2);
-  r.token_id = s.text(3);
-  r.outcome = s.text(4);
-  r.size = s.int64(5);
-  r.payout_price = s.int64(6);
-  r.amount = s.int64(7);
-  r.cost_basis_released = s.int64(8);
-  r.realized_pnl = s.int64(9);
-  r.epoch = s.int64(10);
-  r.settled_at = s.int64(11);
-  return r;
-}
 
 template <class Row, class Read>
 std::vector<Row> read_all(SqliteConnection& c, const std::string& sql, std::string_view account_id, Read read) {
@@ -102,9 +86,8 @@ std::optional<AccountAuditRows> SqliteVerifyStore::load_account_rows(std::string
         account_id, read_position);
     rows.settlements = read_all<SettlementRecord>(
         c,
-        "SELECT settlement_id, account_id, market_id, token_id, outcome, size, payout_price, amount, "
-        "cost_basis_released, realized_pnl, epoch, settled_at FROM settlements WHERE account_id = ?1 "
-        "ORDER BY settled_at, settlement_id",
+        "SELECT " + std::string(kSettlementColumns) +
+            " FROM settlements WHERE account_id = ?1 ORDER BY settled_at, settlement_id",
         account_id, read_settlement);
     return rows;
   } catch (const SqliteError&) {
