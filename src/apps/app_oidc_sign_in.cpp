@@ -148,7 +148,6 @@ BrowserOutcome AppOidcSignIn::finish(const store::OidcFlowRecord& flow, const st
     return failed(flow);
   }
 
-  const auto exchange = generate_token("xc_");
   store::SignInAttempt attempt;
   attempt.app_id = flow.app_id;
   attempt.email = *email;
@@ -156,21 +155,7 @@ BrowserOutcome AppOidcSignIn::finish(const store::OidcFlowRecord& flow, const st
   attempt.provider_subject = checked.claims->subject;
   attempt.new_user_uuid = ids_.next(clock_).to_string();
   attempt.now = now();
-  attempt.exchange_code_hash = token_hash_bytes(exchange);
-  attempt.exchange_code_prefix = token_prefix(exchange, "xc_");
-  attempt.exchange_expires_at = attempt.now + kExchangeLifetime;
-  auto decision = apps_.complete_sign_in(attempt);
-  using Kind = store::SignInDecision::Kind;
-  switch (decision.kind) {
-    case Kind::Admitted: return redirect(flow, {{"code", exchange}});
-    case Kind::UserCapReached:
-      if (on_cap_refusal_) on_cap_refusal_("users");
-      return redirect(flow, {{"error", "testing_user_limit_reached"}, {"message", kUserCapMessage}});
-    case Kind::UserDisabled:
-      return redirect(flow, {{"error", "user_disabled"}, {"message", "This user account is disabled."}});
-    case Kind::CredentialGone:
-    case Kind::AppGone: break;
-  }
+  if (auto params = finish_redirect_sign_in(apps_, std::move(attempt), on_cap_refusal_)) return redirect(flow, *params);
   log_warn_("oidc sign-in via " + flow.provider + " failed: the app is gone");
   return failed(flow);
 }

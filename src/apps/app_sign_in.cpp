@@ -52,6 +52,26 @@ std::string redirect_with(std::string_view url, const std::vector<std::pair<std:
   return out;
 }
 
+std::optional<RedirectParams> finish_redirect_sign_in(store::AppStore& apps, store::SignInAttempt attempt,
+                                                      const std::function<void(std::string_view)>& on_cap_refusal) {
+  const auto code = generate_token("xc_");
+  attempt.exchange_code_hash = token_hash_bytes(code);
+  attempt.exchange_code_prefix = token_prefix(code, "xc_");
+  attempt.exchange_expires_at = attempt.now + kExchangeLifetime;
+  using Kind = store::SignInDecision::Kind;
+  switch (apps.complete_sign_in(attempt).kind) {
+    case Kind::Admitted: return RedirectParams{{"code", code}};
+    case Kind::UserCapReached:
+      if (on_cap_refusal) on_cap_refusal("users");
+      return RedirectParams{{"error", "testing_user_limit_reached"}, {"message", kUserCapMessage}};
+    case Kind::UserDisabled:
+      return RedirectParams{{"error", "user_disabled"}, {"message", "This user account is disabled."}};
+    case Kind::CredentialGone:
+    case Kind::AppGone: break;
+  }
+  return std::nullopt;
+}
+
 AppSignIn::AppSignIn(store::AppStore& apps, store::IdentityStore& identity, store::Store& store,
                      auth::TokenService& tokens, auth::IdentityService& identity_service, const Clock& clock,
                      AppSignInSettings settings, std::function<void(std::string_view)> on_cap_refusal)
@@ -159,35 +179,15 @@ BrowserOutcome AppSignIn::confirm_link(std::string_view token) {
   if (!is_well_formed_token(token, "ml_")) return invalid;
   auto challenge = apps_.find_challenge_by_link(token_hash_bytes(token), now());
   if (!challenge || !challenge->redirect_url) return invalid;
-  const auto code = generate_token("xc_");
   store::SignInAttempt attempt;
   attempt.app_id = challenge->app_id;
   attempt.email = challenge->email;
   attempt.challenge_id = challenge->id;
   attempt.new_user_uuid = ids_.next(clock_).to_string();
   attempt.now = now();
-  attempt.exchange_code_hash = token_hash_bytes(code);
-  attempt.exchange_code_prefix = token_prefix(code, "xc_");
-  attempt.exchange_expires_at = attempt.now + kExchangeLifetime;
-  auto decision = apps_.complete_sign_in(attempt);
-  using Kind = store::SignInDecision::Kind;
-  const auto& url = *challenge->redirect_url;
-  switch (decision.kind) {
-    case Kind::Admitted:
-      return {redirect_with(url, {{"code", code}}, challenge->state), 303, {}};
-    case Kind::UserCapReached:
-      refuse_cap();
-      return {redirect_with(url, {{"error", "testing_user_limit_reached"}, {"message", kUserCapMessage}},
-                            challenge->state),
-              303, {}};
-    case Kind::UserDisabled:
-      return {redirect_with(url, {{"error", "user_disabled"}, {"message", "This user account is disabled."}},
-                            challenge->state),
-              303, {}};
-    case Kind::CredentialGone:
-    case Kind::AppGone: break;
-  }
-  return invalid;
+  auto params = finish_redirect_sign_in(apps_, std::move(attempt), on_cap_refusal_);
+  if (!params) return invalid;
+  return {redirect_with(*challenge->redirect_url, *params, challenge->state), 303, {}};
 }
 
 AppSignInResult AppSignIn::exchange(const store::AppRecord& app, std::string_view code, std::string_view ip_group) {

@@ -70,6 +70,13 @@ inline constexpr std::int64_t kExchangeLifetime = 120LL * 1'000'000;
 std::string redirect_with(std::string_view url, const std::vector<std::pair<std::string, std::string>>& params,
                           const std::optional<std::string>& state);
 
+// The end of a redirect flow (§4.4, §4.5, §4.6): completes `attempt` with a fresh exchange code
+// and answers the parameters to append to the app's redirectUrl — `code`, or the refusal's
+// `error` and `message`. nullopt when the credential or the app is gone.
+using RedirectParams = std::vector<std::pair<std::string, std::string>>;
+std::optional<RedirectParams> finish_redirect_sign_in(store::AppStore& apps, store::SignInAttempt attempt,
+                                                      const std::function<void(std::string_view)>& on_cap_refusal);
+
 class AppSignIn {
  public:
   AppSignIn(store::AppStore& apps, store::IdentityStore& identity, store::Store& store, auth::TokenService& tokens,

@@ -11,6 +11,7 @@
 
 #include "cli/app_commands.hpp"
 #include "cli/command_context.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/demo_command.hpp"
 #include "cli/engine_commands.hpp"
 #include "cli/key_commands.hpp"
@@ -83,7 +84,7 @@ std::string os_user_name() {
 
 int run_store_command(const CommonOptions& common, const StoreAction& action, std::ostream& out, std::ostream& err,
                       const std::map<std::string, std::string>& environment) {
-  try {
+  return exit_code_of(err, [&] {
     const auto config = load_config(common.flags, environment);
     if (!config.database_url.empty()) {
       err << "error: PostgreSQL is not supported yet; leave database_url empty to use SQLite in the data directory\n";
@@ -101,16 +102,7 @@ int run_store_command(const CommonOptions& common, const StoreAction& action, st
     StoreCommand command{context, output, config, applied, market_output};
     action(command);
     return kExitOk;
-  } catch (const InvalidInput& e) {
-    err << "error: " << e.what() << '\n';
-    return kExitInvalid;
-  } catch (const ConfigError& e) {
-    err << "configuration error: " << e.what() << '\n';
-    return kExitInvalid;
-  } catch (const std::exception& e) {
-    err << "error: " << e.what() << '\n';
-    return kExitFailure;
-  }
+  });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "cli/command_context.hpp"
+#include "cli/exit_codes.hpp"
 #include "config/config.hpp"
 #include "core/json_writer.hpp"
 #include "store/sqlite/sqlite_verify_store.hpp"
@@ -66,7 +67,7 @@ void print_verify_report(std::ostream& out, const VerifyReport& report, bool jso
 int run_engine_verify(const std::map<std::string, std::string>& flags, const std::optional<std::string>& account,
                       bool json, std::ostream& out, std::ostream& err,
                       const std::map<std::string, std::string>& environment) {
-  try {
+  return exit_code_of(err, [&] {
     const auto config = load_config(flags, environment);
     if (!config.database_url.empty()) {
       err << "error: PostgreSQL is not supported yet; leave database_url empty to use SQLite in the data directory\n";
@@ -82,16 +83,7 @@ int run_engine_verify(const std::map<std::string, std::string>& flags, const std
     const auto report = verify_accounts(store, account);
     print_verify_report(out, report, json);
     return report.violations.empty() ? kExitOk : kExitFailure;
-  } catch (const InvalidInput& e) {
-    err << "error: " << e.what() << '\n';
-    return kExitInvalid;
-  } catch (const ConfigError& e) {
-    err << "configuration error: " << e.what() << '\n';
-    return kExitInvalid;
-  } catch (const std::exception& e) {
-    err << "error: " << e.what() << '\n';
-    return kExitFailure;
-  }
+  });
 }
 
 }  // namespace polysim::cli
